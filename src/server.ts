@@ -1,0 +1,40 @@
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`docklight: ${err.message}\n`)
+      process.exit(78)
+    }
+    throw err
+  }
+
+  const app = await buildApp(config)
+  let closing = false
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return
+      closing = true
+      app.log.info({ signal }, 'shutting down')
+      app.close().then(() => process.exit(0), () => process.exit(1))
+    })
+  }
+
+  await app.listen({ port: config.port, host: config.host })
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`
+  if (config.demo) {
+    process.stdout.write(`Docklight demo (simulated Dokku) at ${url}\n`)
+    if (config.generatedPassword) process.stdout.write(`Password for this run: ${config.password}\n`)
+  } else {
+    process.stdout.write(`Docklight listening at ${url} (dokku via ${app.runner.transportDescription})\n`)
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`docklight: could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})

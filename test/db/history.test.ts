@@ -1,0 +1,48 @@
+import t from 'tap'
+import { openDatabase, migrate } from '../../src/db/database.js'
+import { HistoryRepository } from '../../src/db/history.js'
+
+t.test('the database is WAL, migrated once, and keeps rows', async (t) => {
+  const dir = t.testdir({})
+  const db = openDatabase(dir)
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+  const version = db.pragma('user_version', { simple: true })
+  migrate(db)
+  t.equal(db.pragma('user_version', { simple: true }), version, 'migrating twice changes nothing')
+  const repo = new HistoryRepository(db)
+  const id = repo.start({ command: 'dokku apps:list' })
+  db.close()
+  const again = new HistoryRepository(openDatabase(dir))
+  t.equal(again.get(id)!.command, 'dokku apps:list')
+})
+
+t.test('start, finish, list with filters and paging', async (t) => {
+  let clock = Date.parse('2026-01-01T00:00:00Z')
+  const repo = new HistoryRepository(openDatabase(':memory:'), () => new Date(clock += 1000))
+  const a = repo.start({ command: 'dokku ps:restart a', app: 'a', kind: 'job', label: 'Restart a' })
+  const b = repo.start({ command: 'dokku apps:list' })
+  repo.finish(a, { status: 'success', exitCode: 0, stdout: 'ok', stderr: '', durationMs: 12.6 })
+  repo.finish(b, { status: 'failed', exitCode: 1, stdout: '', stderr: ' !     boom', error: null, durationMs: 3 })
+  const rowA = repo.get(a)!
+  t.match(rowA, { status: 'success', exitCode: 0, stdout: 'ok', durationMs: 13, kind: 'job', label: 'Restart a', app: 'a' })
+  t.equal(rowA.createdAt, '2026-01-01T00:00:01.000Z')
+  t.ok(rowA.finishedAt)
+  t.same(repo.list().map((r) => r.id), [b, a], 'newest first')
+  t.same(repo.list({ app: 'a' }).map((r) => r.id), [a])
+  t.same(repo.list({ status: 'failed' }).map((r) => r.id), [b])
+  t.same(repo.list({ before: b }).map((r) => r.id), [a])
+  t.same(repo.list({ limit: 1 }).map((r) => r.id), [b])
+  t.equal(repo.get(999), undefined)
+})
+
+t.test('runs left running by a dead process are marked interrupted', async (t) => {
+  const repo = new HistoryRepository(openDatabase(':memory:'))
+  const running = repo.start({ command: 'dokku ps:rebuild x' })
+  const queued = repo.start({ command: 'dokku ps:rebuild y', status: 'queued' })
+  const done = repo.start({ command: 'dokku apps:list' })
+  repo.finish(done, { status: 'success', exitCode: 0, stdout: '', stderr: '', durationMs: 1 })
+  t.equal(repo.markInterrupted(), 2)
+  t.equal(repo.get(running)!.status, 'interrupted')
+  t.equal(repo.get(queued)!.status, 'interrupted')
+  t.equal(repo.get(done)!.status, 'success')
+})

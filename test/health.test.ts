@@ -1,0 +1,52 @@
+import t from 'tap'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { cpuPercent, HealthSource, memoryPercent } from '../src/health/server-health.js'
+import { build, login } from './helpers/build.js'
+import { readFileSync } from 'node:fs'
+
+const proc = fileURLToPath(new URL('./fixtures/proc/', import.meta.url))
+
+t.test('cpu usage from two /proc/stat samples', async (t) => {
+  const a = readFileSync(join(proc, 'a', 'stat'), 'utf8')
+  const b = readFileSync(join(proc, 'b', 'stat'), 'utf8')
+  // 400 busy + 400 idle jiffies between the samples.
+  t.equal(cpuPercent(a, b), 50)
+  t.equal(cpuPercent(a, a), 0)
+  t.equal(cpuPercent('garbage', b), null)
+  t.equal(cpuPercent('cpu  1 2 x', b), null)
+})
+
+t.test('memory usage from /proc/meminfo, with or without MemAvailable', async (t) => {
+  t.equal(memoryPercent(readFileSync(join(proc, 'a', 'meminfo'), 'utf8')), 75)
+  t.equal(memoryPercent('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 100 kB\nCached: 300 kB\n'), 50)
+  t.equal(memoryPercent('nothing useful'), null)
+})
+
+t.test('a health source on a fixture /proc and a real disk', async (t) => {
+  const source = new HealthSource({ procRoot: join(proc, 'a'), diskPath: proc, sampleMs: 1 })
+  const h = await source.read()
+  t.equal(h.cpu, 0)
+  t.equal(h.memory, 75)
+  t.ok(h.disk !== null && h.disk >= 0 && h.disk <= 100)
+  t.equal(await source.read(), h, 'cached reading reused')
+  const missing = await new HealthSource({ procRoot: join(proc, 'none'), diskPath: join(proc, 'none'), sampleMs: 1 }).read()
+  t.same(missing, { cpu: null, memory: null, disk: null })
+})
+
+t.test('health endpoints', async (t) => {
+  const { app } = await build(t)
+  const open = await app.inject('/api/health')
+  t.equal(open.statusCode, 200)
+  t.same(open.json(), { status: 'ok' })
+  const cookie = await login(app)
+  const res = await app.inject({ url: '/api/server/health', headers: { cookie } })
+  t.equal(res.statusCode, 200)
+  const body = res.json()
+  for (const k of ['cpu', 'memory', 'disk']) {
+    t.ok(typeof body[k] === 'number' && body[k] >= 0 && body[k] <= 100, `${k} is a percentage`)
+  }
+  const frag = await app.inject({ url: '/server-health', headers: { cookie, 'hx-request': 'true' } })
+  t.match(frag.body, /id="server-health"/)
+  t.notMatch(frag.body, /<html/)
+})
