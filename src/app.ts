@@ -9,6 +9,7 @@ import type { Config } from './config.js'
 import { Runner, DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from './dokku/runner.js'
 import { transportFor, type Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
+import { JobManager } from './jobs/manager.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import security from './plugins/security.js'
@@ -17,12 +18,14 @@ import authRoutes from './routes/auth/index.js'
 import dashboardRoutes from './routes/dashboard/index.js'
 import healthRoutes from './routes/health/index.js'
 import historyRoutes from './routes/history/index.js'
+import jobsRoutes from './routes/jobs/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     runner: Runner
     serverHealth: HealthSource
+    jobs: JobManager
   }
 }
 
@@ -67,6 +70,9 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
 
   app.decorate('runner', new Runner(opts.transport ?? transportFor(config), app.history,
     { ...DEFAULT_RUNNER_OPTIONS, ...opts.runner }))
+  app.decorate('jobs', new JobManager(app.history))
+  // Jobs outlive a closed tab, not the process: stop them so their rows close as cancelled.
+  app.addHook('preClose', async () => { await app.jobs.drain({ cancel: true }) })
   app.decorate('serverHealth', new HealthSource({ diskPath: config.dataDir, ...opts.health }))
 
   await app.register(fastifyStatic, { root: join(ROOT, 'public'), prefix: '/static/', dotfiles: 'deny', index: false })
@@ -78,6 +84,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(authRoutes)
   await app.register(dashboardRoutes)
   await app.register(historyRoutes)
+  await app.register(jobsRoutes)
 
   app.setNotFoundHandler(async (req, reply) => {
     reply.code(404)
