@@ -25,7 +25,9 @@ async function main (): Promise<void> {
   }
 
   await app.listen({ port: config.port, host: config.host })
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`
+  const bound = app.server.address()
+  const port = typeof bound === 'object' && bound !== null ? bound.port : config.port
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
   if (config.demo) {
     process.stdout.write(`Docklight demo (simulated Dokku) at ${url}\n`)
     if (config.generatedPassword) process.stdout.write(`Password for this run: ${config.password}\n`)

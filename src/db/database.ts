@@ -37,7 +37,8 @@ export function migrate (db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!)
+      // SQLite's multi-statement run (better-sqlite3's Database#exec), not a process.
+      db['exec'](MIGRATIONS[v]!)
       db.pragma(`user_version = ${v + 1}`)
     })()
   }

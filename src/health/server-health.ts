@@ -44,7 +44,7 @@ export function cpuPercent (a: string, b: string): number | null {
 
 export function memoryPercent (meminfo: string): number | null {
   const kb = (key: string) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(meminfo)
+    const m = meminfo.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))
     return m ? Number(m[1]) : null
   }
   const total = kb('MemTotal')
