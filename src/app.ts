@@ -6,12 +6,13 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.js'
-import { Runner, DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from './dokku/runner.js'
+import { DokkuError, httpStatusFor, InvalidArgumentError } from './dokku/errors.js'
+import type { RunnerOptions } from './dokku/runner.js'
 import { transportFor, type Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
-import { JobManager } from './jobs/manager.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
+import dokku from './plugins/dokku.js'
 import security from './plugins/security.js'
 import views, { isFragmentRequest } from './plugins/views.js'
 import authRoutes from './routes/auth/index.js'
@@ -23,9 +24,7 @@ import jobsRoutes from './routes/jobs/index.js'
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
-    runner: Runner
     serverHealth: HealthSource
-    jobs: JobManager
   }
 }
 
@@ -35,6 +34,8 @@ export interface BuildOptions {
   transport?: Transport
   runner?: Partial<RunnerOptions>
   health?: HealthSourceOptions
+  /** How long read-only dokku answers are reused (0 turns the cache off). */
+  cacheTtlMs?: number
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -43,10 +44,14 @@ const HTMX_DIST = join(dirname(createRequire(import.meta.url).resolve('htmx.org/
 /** Largest request body we accept: a pasted .env block fits comfortably. */
 export const BODY_LIMIT = 256 * 1024
 
-/** Fastify errors that carry a 4xx status are the client's; anything else is ours. */
-function clientStatus (err: FastifyError): number | null {
+/**
+ * The status to answer with, and whether the message may be shown. Input we refused (4xx) and
+ * dokku's own failures are the user's to read; anything else is ours and stays in the log.
+ */
+function describeError (err: FastifyError): { status: number; shown: boolean } {
+  if (err instanceof DokkuError || err instanceof InvalidArgumentError) return { status: httpStatusFor(err), shown: true }
   const code = err.statusCode ?? 500
-  return code >= 400 && code < 500 ? code : null
+  return code >= 400 && code < 500 ? { status: code, shown: true } : { status: 500, shown: false }
 }
 
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -54,37 +59,31 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     logger: opts.logger ?? { level: config.production ? 'info' : 'warn' },
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    // Log tails and job streams are long-lived: close them rather than wait on shutdown.
+    forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } }
   })
 
   app.decorate('config', config)
 
-  // Order matters: security first, so refused requests never reach a session check or route.
+  // Order matters. The websocket plugin first: its hooks close an upgrade socket that a later
+  // hook refuses (no session, cross-site). Then security, so refused requests never reach a
+  // session check or a route.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(security, { production: config.production })
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
   await app.register(db, { dataDir: config.dataDir })
   await app.register(views, { production: config.production })
   await app.register(auth, { password: config.password, secret: config.secret, production: config.production })
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
 
-  app.decorate('runner', new Runner(opts.transport ?? transportFor(config), app.history,
-    { ...DEFAULT_RUNNER_OPTIONS, ...opts.runner }))
-  app.decorate('jobs', new JobManager(app.history))
-  // Jobs outlive a closed tab, not the process: stop them so their rows close as cancelled.
-  app.addHook('preClose', async () => { await app.jobs.drain({ cancel: true }) })
+  await app.register(dokku, { transport: opts.transport ?? transportFor(config), runner: opts.runner, cacheTtlMs: opts.cacheTtlMs })
   app.decorate('serverHealth', new HealthSource({ diskPath: config.dataDir, ...opts.health }))
 
   await app.register(fastifyStatic, { root: join(ROOT, 'public'), prefix: '/static/', dotfiles: 'deny', index: false })
   await app.register(fastifyStatic, {
     root: HTMX_DIST, prefix: '/static/vendor/', decorateReply: false, index: false, allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p)
   })
-
-  await app.register(healthRoutes)
-  await app.register(authRoutes)
-  await app.register(dashboardRoutes)
-  await app.register(historyRoutes)
-  await app.register(jobsRoutes)
 
   app.setNotFoundHandler(async (req, reply) => {
     reply.code(404)
@@ -93,27 +92,30 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   })
 
   app.setErrorHandler(async (err: FastifyError & { loginPage?: boolean }, req, reply) => {
-    const status = clientStatus(err)
-    if (status === null) req.log.error({ err }, 'request failed')
-    reply.code(status ?? 500)
-    const message = status === null
+    const { status, shown } = describeError(err)
+    if (!shown) req.log.error({ err }, 'request failed')
+    else if (err instanceof DokkuError) req.log.warn({ kind: err.kind, historyId: err.historyId }, 'dokku command failed')
+    reply.code(status)
+    const message = !shown
       ? 'Something went wrong on our side. The details are in the server log.'
       : err.validation ? `Invalid input: ${err.message}` : err.message
+    const historyId = err instanceof DokkuError ? err.historyId : null
 
     if (err.loginPage) {
       return reply.render('login', { title: 'Log in', signedIn: false, next: '/', error: message })
     }
-    if (req.url.startsWith('/api/')) return { error: status === null ? 'Internal Server Error' : 'Bad Request', message }
+    if (req.url.startsWith('/api/')) return { error: shown ? 'Request failed' : 'Internal Server Error', message }
     if (isFragmentRequest(req)) {
       reply.toast({ level: 'error', message })
-      return reply.fragment('alert', { level: 'error', message })
+      return reply.fragment('alert', { level: 'error', message, historyId })
     }
     try {
       return await reply.render('error', {
-        title: status === null ? 'Error' : 'Request refused',
-        heading: status === null ? 'Something went wrong' : 'That did not work',
+        title: shown ? 'Request refused' : 'Error',
+        heading: !shown ? 'Something went wrong' : status === 404 ? 'Not found' : 'That did not work',
         message,
-        requestId: status === null ? req.id : null
+        historyId,
+        requestId: shown ? null : req.id
       })
     } catch (renderErr) {
       // Even the error page failed: say so plainly, still without internals.
@@ -121,6 +123,13 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       return reply.type('text/plain; charset=utf-8').send(message)
     }
   })
+
+  // Routes come after the handlers above: each route plugin inherits them when it loads.
+  await app.register(healthRoutes)
+  await app.register(authRoutes)
+  await app.register(dashboardRoutes)
+  await app.register(historyRoutes)
+  await app.register(jobsRoutes)
 
   return app
 }

@@ -52,6 +52,7 @@ export class HistoryRepository {
   private readonly insertStmt
   private readonly finishStmt
   private readonly statusStmt
+  private readonly runningStmt
   private readonly getStmt
 
   constructor (private readonly db: Db, private readonly now: () => Date = () => new Date()) {
@@ -63,6 +64,7 @@ export class HistoryRepository {
          stderr = @stderr, error = @error, finishedAt = @finishedAt, durationMs = @durationMs
        WHERE id = @id`)
     this.statusStmt = db.prepare('UPDATE command_history SET status = ? WHERE id = ?')
+    this.runningStmt = db.prepare("UPDATE command_history SET status = 'running', command = ? WHERE id = ?")
     this.getStmt = db.prepare('SELECT * FROM command_history WHERE id = ?')
   }
 
@@ -80,6 +82,11 @@ export class HistoryRepository {
 
   setStatus (id: number, status: RunStatus): void {
     this.statusStmt.run(status, id)
+  }
+
+  /** A row made ahead of its command (a job) learns the exact command when it starts. */
+  markRunning (id: number, command: string): void {
+    this.runningStmt.run(command, id)
   }
 
   finish (id: number, outcome: RunOutcome): void {

@@ -97,7 +97,8 @@ export class Runner {
     if (!req.stream) await this.acquire()
     let result: ExecResult
     try {
-      this.history.setStatus(id, 'running')
+      if (req.historyId !== undefined) this.history.markRunning(id, command)
+      else this.history.setStatus(id, 'running')
       const prepared = this.transport.prepare(req.args)
       result = await execArgv(prepared.file, prepared.args, {
         timeoutMs: req.timeoutMs ?? this.options.timeoutMs,

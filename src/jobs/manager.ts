@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { HistoryRepository, RunStatus } from '../db/history.js'
-import type { RunResult } from '../dokku/runner.js'
+import { DokkuError } from '../dokku/errors.js'
 import { stripAnsi } from '../views/format.js'
 
 /** What a job's body receives: where to stream output, how to learn it was cancelled. */
@@ -15,16 +15,32 @@ export interface JobSpec {
   app: string
   /** What the user asked for, e.g. "Restart web". */
   label: string
-  /** The command as history shows it (redacted). */
-  command: string
-  /** Applied line by line to live output (config:set echoes values). */
+  /** Shown until the command starts and history records its exact argv. */
+  command?: string
+  /** Applied line by line to live output, for bodies that do not redact their own. */
   redact?: (text: string) => string
-  run: (ctx: JobContext) => Promise<RunResult>
+  /**
+   * The work. Resolving means success (a value with `status` reports its own outcome, as the
+   * runner's result does); throwing a DokkuError reports dokku's failure and message.
+   */
+  run: (ctx: JobContext) => Promise<unknown>
 }
 
 export type JobEvent =
   | { type: 'output'; text: string }
   | { type: 'done'; status: RunStatus; exitCode: number | null; error: string | null }
+
+const STATUS_BY_KIND: Partial<Record<DokkuError['kind'], RunStatus>> = {
+  timeout: 'timeout', cancelled: 'cancelled', unavailable: 'error'
+}
+
+function outcomeOf (result: unknown): { status: RunStatus; exitCode: number | null; error: string | null } {
+  if (typeof result === 'object' && result !== null && 'status' in result) {
+    const r = result as { status: RunStatus; exitCode?: number | null; error?: string | null }
+    return { status: r.status, exitCode: r.exitCode ?? null, error: r.error ?? null }
+  }
+  return { status: 'success', exitCode: 0, error: null }
+}
 
 export interface JobSnapshot {
   id: number
@@ -93,7 +109,7 @@ class Job extends EventEmitter {
       id: this.id,
       app: this.spec.app,
       label: this.spec.label,
-      command: this.spec.command,
+      command: this.spec.command ?? this.spec.label,
       status: this.status,
       exitCode: this.exitCode,
       error: this.error,
@@ -112,6 +128,7 @@ export class JobManager {
   private readonly jobs = new Map<number, Job>()
   private readonly runningByApp = new Map<string, Job>()
   private readonly onFinish: Array<(job: JobSnapshot) => void> = []
+  private readonly onStart: Array<(job: JobSnapshot) => void> = []
 
   constructor (private readonly history: HistoryRepository) {}
 
@@ -120,27 +137,36 @@ export class JobManager {
     const busy = this.runningByApp.get(spec.app)
     if (busy) throw new AppBusyError(spec.app, { id: busy.id, label: busy.spec.label })
 
-    const id = this.history.start({ command: spec.command, app: spec.app, kind: 'job', label: spec.label, status: 'running' })
+    const id = this.history.start({ command: spec.command ?? spec.label, app: spec.app, kind: 'job', label: spec.label, status: 'running' })
     const job = new Job(id, spec)
     this.jobs.set(id, job)
     this.runningByApp.set(spec.app, job)
     this.forgetOldJobs()
 
+    const snapshot = job.snapshot()
+    for (const listener of this.onStart) listener(snapshot)
     void this.execute(job)
-    return job.snapshot()
+    return snapshot
   }
 
   private async execute (job: Job): Promise<void> {
     try {
-      const result = await job.spec.run({
+      const outcome = outcomeOf(await job.spec.run({
         historyId: job.id,
         signal: job.abort.signal,
         onOutput: (_stream, text) => job.push(text)
-      })
-      job.status = result.status
-      job.exitCode = result.exitCode
-      job.error = result.error
+      }))
+      job.status = outcome.status
+      job.exitCode = outcome.exitCode
+      job.error = outcome.error
     } catch (err) {
+      if (err instanceof DokkuError) {
+        // dokku ran and failed: the runner has already closed the history row.
+        job.status = STATUS_BY_KIND[err.kind] ?? 'failed'
+        job.exitCode = err.exitCode
+        job.error = err.message
+        return
+      }
       // The body refused to run (bad input found late, dokku missing): the row still closes.
       job.status = 'error'
       job.error = err instanceof Error ? err.message : String(err)
@@ -159,6 +185,11 @@ export class JobManager {
     }
   }
 
+  /** Called as every job starts. */
+  onJobStarted (listener: (job: JobSnapshot) => void): void {
+    this.onStart.push(listener)
+  }
+
   /** Called after every job, e.g. to drop cached reads of the app it changed. */
   onJobFinished (listener: (job: JobSnapshot) => void): void {
     this.onFinish.push(listener)
@@ -166,7 +197,10 @@ export class JobManager {
 
   /** A job this process ran or runs; older ones are read from history by the routes. */
   get (id: number): JobSnapshot | undefined {
-    return this.jobs.get(id)?.snapshot()
+    const snapshot = this.jobs.get(id)?.snapshot()
+    // History holds the exact (redacted) argv once the command has started.
+    if (snapshot) snapshot.command = this.history.get(id)?.command ?? snapshot.command
+    return snapshot
   }
 
   runningFor (app: string): JobSnapshot | undefined {

@@ -98,7 +98,8 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   }
 
   app.addHook('onRequest', async (req, reply) => {
-    if (req.routeOptions.config?.public === true) return
+    // Static assets (CSS, our scripts, htmx) hold nothing secret; the login page needs them.
+    if (req.routeOptions.config?.public === true || req.url.startsWith('/static/')) return
     if (await hasSession(req)) return
 
     const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket'

@@ -20,7 +20,10 @@ export function isCrossSite (req: FastifyRequest): boolean {
   const origin = req.headers.origin
   if (origin === undefined) return false
   try {
-    return new URL(origin).host !== req.headers.host
+    const from = new URL(origin)
+    const self = new URL(`${from.protocol}//${req.headers.host ?? ''}`)
+    // Compared as parsed URLs, so an explicit default port (:80, :443) matches its absence.
+    return from.host !== self.host
   } catch {
     return true
   }
