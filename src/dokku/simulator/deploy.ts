@@ -1,0 +1,232 @@
+/**
+ * Streamed deploy output (restart, release, rebuild, scale) and the state change a deploy
+ * makes: new containers for the deployed process types, a new release, restore=true. A deploy
+ * holds the app's deploy lock while its output streams.
+ */
+import { lockIsLive, type Ctx, type StreamLine } from './context.js'
+import { sortBytes } from './format.js'
+import { containerId } from './seed.js'
+import type { AppState, LockState, SimState } from './state.js'
+
+export function hasWebListeners (a: AppState): boolean {
+  return (a.formation.web ?? 0) > 0
+}
+
+/** `dokku urls APP`. */
+export function appUrls (a: AppState): string[] {
+  const scheme = a.cert ? 'https' : 'http'
+  return a.vhosts.filter((v) => !v.includes('*')).map((v) => `${scheme}://${v}`)
+}
+
+/** nginx-vhosts `nginx_build_config` output. */
+export function proxyRebuildLines (a: AppState): string[] {
+  if (!hasWebListeners(a) || !a.deployed) return []
+  const lines = a.vhosts.map((v) => `-----> Configuring ${v}...(using built-in template)`)
+  lines.push(`-----> Creating ${a.cert ? 'https' : 'http'} nginx.conf`, '       Reloading nginx')
+  return lines
+}
+
+/** Process types a deploy touches, in the order dokku walks the formation. */
+export function deployOrder (formation: Record<string, number>, only: readonly string[] | null): string[] {
+  return sortBytes(Object.keys(formation)).filter((p) => only === null ? formation[p]! > 0 : only.includes(p))
+}
+
+function procLines (a: AppState, proc: string, count: number): string[] {
+  const lines = [`-----> Deploying ${proc} (count=${count})`]
+  for (let i = 1; i <= count; i++) {
+    const id = `${proc}.${i}`
+    lines.push(`       Attempting pre-flight checks (${id})`)
+    if (proc === 'web') {
+      lines.push(`       Waiting for 10 seconds (${id})`, `       Default container check successful (${id})`)
+    } else {
+      lines.push(`       Default container check successful (${id})`)
+    }
+    if (a.containers.some((c) => c.proc === proc && c.index === i)) {
+      lines.push(`       Scheduling old container shutdown in 60 seconds (${id})`)
+    }
+  }
+  return lines
+}
+
+/** The `deploy` trigger for some process types (`null` = the whole formation). */
+export function deployLines (app: string, a: AppState, only: readonly string[] | null, seq: number): string[] {
+  const types = deployOrder(a.formation, only)
+  const lines: string[] = []
+  for (const p of types) lines.push(...procLines(a, p, a.formation[p]!))
+  const proxy = proxyRebuildLines({ ...a, deployed: true })
+  if (proxy.length > 0) lines.push('=====> Triggering early nginx proxy rebuild', ...proxy)
+  lines.push('-----> Running post-deploy')
+  if (proxy.length > 0) lines.push(`-----> Ensuring network configuration is in sync for ${app}`, ...proxy)
+  const renamed: string[] = []
+  const nextRelease = a.releaseSeq + 1
+  for (const p of types) {
+    for (let i = 1; i <= a.formation[p]!; i++) {
+      renamed.push(`       Renaming container ${app}.${p}.${i}.upcoming-${seq + i} (${containerId(app, p, i, nextRelease).slice(0, 12)}) to ${app}.${p}.${i}`)
+    }
+  }
+  if (renamed.length > 0) lines.push('-----> Renaming containers', ...renamed)
+  lines.push('-----> Checking for postdeploy task', '       No postdeploy task found, skipping')
+  const old = a.containers.filter((c) => types.includes(c.proc))
+  if (old.length > 0) lines.push('-----> Shutting down old containers in 60 seconds', ...old.map((c) => `       ${c.cid}`))
+  return lines
+}
+
+/** `release_and_deploy`: release tasks, the deploy, then the URLs. */
+export function releaseAndDeployLines (app: string, a: AppState, seq: number): string[] {
+  const lines = [
+    `-----> Releasing ${app}...`,
+    '-----> Checking for predeploy task',
+    '       No predeploy task found, skipping',
+    '-----> Checking for release task',
+    '       No release task found, skipping',
+    '=====> Processing deployment checks',
+    '       No CHECKS file found. Simple container checks will be performed.',
+    `-----> Deploying ${app} via the docker-local scheduler...`,
+    ...deployLines(app, a, null, seq)
+  ]
+  const urls = appUrls(a)
+  if (hasWebListeners(a) && urls.length > 0) lines.push('=====> Application deployed:', ...urls.map((u) => `       ${u}`), '')
+  return lines
+}
+
+const BUILD_LINES: Record<string, string[]> = {
+  node: [
+    '-----> Node.js app detected',
+    '-----> Creating runtime environment',
+    '       NPM_CONFIG_LOGLEVEL=error',
+    '       NODE_VERBOSE=false',
+    '       NODE_ENV=production',
+    '       NODE_MODULES_CACHE=true',
+    '-----> Installing binaries',
+    '       engines.node (package.json):  20.x',
+    '       Resolving node version 20.x...',
+    '       Downloading and installing node 20.19.4...',
+    '-----> Restoring cache',
+    '       Cached directories were not restored due to a change in version of node, npm, yarn or stack',
+    '-----> Installing dependencies',
+    '       Installing node modules (package-lock.json)',
+    '       added 214 packages, and audited 215 packages in 6s',
+    '-----> Build',
+    '-----> Pruning devDependencies',
+    '-----> Caching build',
+    '-----> Build succeeded!'
+  ],
+  python: [
+    '-----> Python app detected',
+    '-----> Using Python 3.12.11 specified in .python-version',
+    '-----> Installing Python 3.12.11',
+    '-----> Installing pip 25.1.1',
+    '-----> Installing dependencies using pip',
+    '       Installing collected packages: sqlparse, asgiref, django, gunicorn, psycopg',
+    '       Successfully installed asgiref-3.9.1 django-5.2.5 gunicorn-23.0.0 psycopg-3.2.9 sqlparse-0.5.3',
+    '-----> $ python manage.py collectstatic --noinput',
+    '       164 static files copied to \'/app/staticfiles\'.'
+  ],
+  ruby: [
+    '-----> Ruby app detected',
+    '-----> Installing bundler 2.5.22',
+    '-----> Removing BUNDLED WITH version in the Gemfile.lock',
+    '-----> Compiling Ruby/Rails',
+    '-----> Using Ruby version: ruby-3.3.9',
+    '-----> Installing dependencies using bundler 2.5.22',
+    '       Running: BUNDLE_WITHOUT=\'development:test\' bundle install -j4',
+    '       Bundle complete! 42 Gemfile dependencies, 97 gems now installed.',
+    '-----> Detecting rake tasks',
+    '-----> Preparing app for Rails asset pipeline',
+    '       Running: rake assets:precompile',
+    '       Asset precompilation completed (4.12s)'
+  ],
+  go: [
+    '#0 building with "default" instance using docker driver',
+    '#1 [internal] load build definition from Dockerfile',
+    '#1 transferring dockerfile: 412B done',
+    '#1 DONE 0.0s',
+    '#2 [internal] load metadata for docker.io/library/golang:1.24-alpine',
+    '#2 DONE 0.9s',
+    '#3 [builder 1/4] FROM docker.io/library/golang:1.24-alpine',
+    '#3 CACHED',
+    '#4 [builder 2/4] COPY . /src',
+    '#4 DONE 0.1s',
+    '#5 [builder 3/4] RUN go build -o /bin/app ./cmd/worker',
+    '#5 DONE 14.2s',
+    '#6 exporting to image',
+    '#6 writing image sha256:5d1c0f1e4b3a done',
+    '#6 DONE 0.4s'
+  ],
+  static: []
+}
+
+/** Full build output for `ps:rebuild` (herokuish or Dockerfile builder). */
+export function buildLines (app: string, a: AppState): string[] {
+  const builder = a.builder === 'dockerfile' ? 'Dockerfile' : a.builder
+  const lines = ['-----> Cleaning up...', `-----> Building ${app} from ${builder}`]
+  if (a.builder === 'herokuish') lines.push('-----> Adding BUILD_ENV to build environment...', '       BUILD_ENV added successfully')
+  lines.push(...(BUILD_LINES[a.profile] ?? []))
+  if (a.builder === 'herokuish') {
+    lines.push('-----> Discovering process types', `       Procfile declares types -> ${a.procfile.join(', ')}`)
+  }
+  return lines
+}
+
+/** Applies a finished deploy of `only` (null = everything) to the app. */
+export function applyDeploy (app: string, a: AppState, only: readonly string[] | null, now: number): void {
+  const release = a.releaseSeq + 1
+  const touched = only === null ? Object.keys(a.formation) : [...only]
+  const kept = a.containers.filter((c) => !touched.includes(c.proc))
+  const fresh = []
+  for (const p of sortBytes(touched)) {
+    for (let i = 1; i <= (a.formation[p] ?? 0); i++) {
+      fresh.push({ proc: p, index: i, cid: containerId(app, p, i, release), status: 'running', startedAt: now })
+    }
+  }
+  a.containers = [...kept, ...fresh].sort((x, y) => x.proc === y.proc ? x.index - y.index : (x.proc < y.proc ? -1 : 1))
+  a.releaseSeq = release
+  a.lastDeployAt = now
+  a.deployed = true
+  a.restore = true
+}
+
+export function failDeployLocked (ctx: Ctx, app: string): never {
+  ctx.warn(`${app} currently has a deploy lock in place. Exiting...`)
+  return ctx.fail("Run 'apps:unlock' to release the existing deploy lock")
+}
+
+export interface DeployPlan<T> {
+  /** Validation and planning under the state lock; may fail (exit). Return null to skip the deploy. */
+  plan (state: SimState, a: AppState): T | null
+  /** The streamed lines, from the planned snapshot. */
+  lines (snapshot: AppState, planned: T, seq: number): StreamLine[]
+  /** The state change once the output has streamed. */
+  apply (a: AppState, planned: T, now: number): void
+}
+
+/**
+ * Runs a deploy: takes the deploy lock (failing like dokku when someone holds it), streams the
+ * output step by step, applies the result and releases the lock. Returns false if skipped.
+ */
+export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Promise<boolean> {
+  let lock: LockState | null = null
+  const prepared = await ctx.store.update((s) => {
+    const a = ctx.requireApp(s, app)
+    const planned = p.plan(s, a)
+    if (planned === null) return null
+    if (lockIsLive(a.lock, ctx.now())) failDeployLocked(ctx, app)
+    lock = ctx.newDeployLock()
+    a.lock = lock
+    s.seq += 1
+    return { planned, snapshot: structuredClone(a), seq: s.seq * 1000 }
+  })
+  if (prepared === null) return false
+  try {
+    await ctx.stream(p.lines(prepared.snapshot, prepared.planned, prepared.seq))
+  } finally {
+    await ctx.store.update((s) => {
+      const a = s.apps[app]
+      if (!a) return
+      // apps:unlock does not stop a running deploy: the result lands either way.
+      p.apply(a, prepared.planned, ctx.now())
+      if (a.lock?.token === lock!.token) a.lock = null
+    })
+  }
+  return true
+}
