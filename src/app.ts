@@ -15,11 +15,17 @@ import db from './plugins/db.js'
 import dokku from './plugins/dokku.js'
 import security from './plugins/security.js'
 import views, { isFragmentRequest } from './plugins/views.js'
+import appsRoutes from './routes/apps/index.js'
 import authRoutes from './routes/auth/index.js'
+import configRoutes from './routes/config/index.js'
 import dashboardRoutes from './routes/dashboard/index.js'
+import databasesRoutes from './routes/databases/index.js'
+import domainsRoutes from './routes/domains/index.js'
 import healthRoutes from './routes/health/index.js'
 import historyRoutes from './routes/history/index.js'
 import jobsRoutes from './routes/jobs/index.js'
+import logsRoutes from './routes/logs/index.js'
+import pluginsRoutes from './routes/plugins/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -130,6 +136,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(dashboardRoutes)
   await app.register(historyRoutes)
   await app.register(jobsRoutes)
+  await app.register(appsRoutes)
+  await app.register(configRoutes)
+  await app.register(domainsRoutes)
+  await app.register(logsRoutes)
+  await app.register(databasesRoutes)
+  await app.register(pluginsRoutes)
 
   return app
 }

@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const appsRoutes: FastifyPluginAsync = async () => {}
+
+export default appsRoutes

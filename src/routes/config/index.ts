@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const configRoutes: FastifyPluginAsync = async () => {}
+
+export default configRoutes

@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const databasesRoutes: FastifyPluginAsync = async () => {}
+
+export default databasesRoutes

@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const domainsRoutes: FastifyPluginAsync = async () => {}
+
+export default domainsRoutes

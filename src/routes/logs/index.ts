@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const logsRoutes: FastifyPluginAsync = async () => {}
+
+export default logsRoutes

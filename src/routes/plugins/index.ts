@@ -1,0 +1,5 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+const pluginsRoutes: FastifyPluginAsync = async () => {}
+
+export default pluginsRoutes
