@@ -1,0 +1,1 @@
+// Live log tail (filled in by the logs page).
