@@ -240,6 +240,11 @@ export class DokkuClient {
     return (await this.run(domains.domainsReport(app, await this.version()))).value
   }
 
+  /** Every app's domains in one `domains:report` call (for the dashboard). */
+  async domainsReportAll (): Promise<DomainsReport[]> {
+    return (await this.run(domains.domainsReportAll())).value
+  }
+
   async addDomains (app: string, list: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
     return this.change(domains.addDomains(app, list), options)
   }

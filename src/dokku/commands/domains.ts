@@ -1,4 +1,4 @@
-import { parseDomainsReport, type DomainsReport } from '../parsers/domains.js'
+import { parseDomainsReport, parseDomainsReportAll, type DomainsReport } from '../parsers/domains.js'
 import type { DokkuVersion } from '../parsers/version.js'
 import { validateAppName, validateDomains } from '../validate.js'
 import { noParse, TIMEOUTS, type CommandSpec } from './spec.js'
@@ -14,6 +14,14 @@ export function domainsReport (app: string, version: DokkuVersion): CommandSpec<
     timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseDomainsReport(name, stdout, format)
   }
+}
+
+/**
+ * `dokku domains:report`: every app in one call (the dashboard). Text on purpose: with
+ * `--format json` dokku prints one object per app without naming the app.
+ */
+export function domainsReportAll (): CommandSpec<DomainsReport[]> {
+  return { args: ['domains:report'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseDomainsReportAll(stdout) }
 }
 
 function change (subcommand: 'domains:add' | 'domains:remove' | 'domains:set', label: (list: string, app: string) => string, app: string, domains: readonly string[]): CommandSpec<void> {

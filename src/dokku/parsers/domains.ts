@@ -1,5 +1,5 @@
 import { isTrue, words } from './common.js'
-import { singleReport, toRecord, type Fields } from './report.js'
+import { parseReportText, singleReport, stripPrefix, toRecord, type Fields } from './report.js'
 
 export interface DomainsReport {
   app: string
@@ -25,4 +25,11 @@ export function domainsReportFromFields (app: string, fields: Fields): DomainsRe
 /** `domains:report <app>`: Go (≥0.38.22) or bash text, or `--format json` (≥0.38.0). */
 export function parseDomainsReport (app: string, stdout: string, format: 'json' | 'text'): DomainsReport {
   return domainsReportFromFields(app, singleReport(stdout, format, 'domains'))
+}
+
+/** `domains:report` with no app: one text section per app (JSON would not name the apps). */
+export function parseDomainsReportAll (stdout: string): DomainsReport[] {
+  return parseReportText(stdout)
+    .filter((s) => !s.global && s.name !== '')
+    .map((s) => domainsReportFromFields(s.name, stripPrefix(s.fields, 'domains')))
 }

@@ -83,3 +83,9 @@ t.test('letsencrypt:enable, disable, auto-renew, set email', async (t) => {
   }
   for (const bad of HOSTILE) t.throws(() => le.letsencryptEnable(bad), InvalidArgumentError)
 })
+
+t.test('domains:report for all apps in one call, as text', async (t) => {
+  const all = domains.domainsReportAll()
+  t.same(all.args, ['domains:report'])
+  t.same(all.parse({ stdout: fixture('domains/report-all.txt'), stderr: '', exitCode: 0 }).map((r) => r.app), ['go-worker', 'node-js-app'])
+})

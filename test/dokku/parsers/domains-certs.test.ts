@@ -1,6 +1,6 @@
 import t from 'tap'
 import { parseCertsReport, parseOpensslDate } from '../../../src/dokku/parsers/certs.js'
-import { parseDomainsReport } from '../../../src/dokku/parsers/domains.js'
+import { parseDomainsReport, parseDomainsReportAll } from '../../../src/dokku/parsers/domains.js'
 import { fixture } from './fixture.js'
 
 t.test('domains:report: Go, bash (padded), JSON', async (t) => {
@@ -70,4 +70,13 @@ t.test('OpenSSL dates', async (t) => {
   t.equal(parseOpensslDate('Foo  1 00:00:00 2027 GMT'), null)
   t.equal(parseOpensslDate('2027-01-01'), null)
   t.equal(parseOpensslDate(undefined), null)
+})
+
+t.test('domains:report for every app: one section per app', async (t) => {
+  const all = parseDomainsReportAll(fixture('domains/report-all.txt'))
+  t.same(all.map((r) => [r.app, r.appVhosts, r.globalVhosts]), [
+    ['go-worker', ['go-worker.dokku.me'], ['dokku.me']],
+    ['node-js-app', ['node-js-app.dokku.me', 'www.example.com'], ['dokku.me']]
+  ])
+  t.same(parseDomainsReportAll(''), [], 'no apps: nothing on stdout')
 })
