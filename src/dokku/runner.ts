@@ -38,7 +38,10 @@ export interface RunResult {
 }
 
 export interface RunnerOptions {
+  /** For runs whose command sets no timeout of its own. */
   timeoutMs: number
+  /** A ceiling on every run's timeout, whatever the command asks for (tests, impatient hosts). */
+  maxTimeoutMs?: number
   maxOutputBytes: number
   concurrency: number
   killGraceMs?: number
@@ -94,6 +97,7 @@ export class Runner {
       command, app: req.app ?? null, kind: req.kind ?? 'command', label: req.label ?? null, status: req.stream ? 'running' : 'queued'
     })
 
+    const timeoutMs = Math.min(req.timeoutMs ?? this.options.timeoutMs, this.options.maxTimeoutMs ?? Infinity)
     if (!req.stream) await this.acquire()
     let result: ExecResult
     try {
@@ -101,7 +105,7 @@ export class Runner {
       else this.history.setStatus(id, 'running')
       const prepared = this.transport.prepare(req.args)
       result = await execArgv(prepared.file, prepared.args, {
-        timeoutMs: req.timeoutMs ?? this.options.timeoutMs,
+        timeoutMs,
         maxOutputBytes: this.options.maxOutputBytes,
         killGraceMs: this.options.killGraceMs,
         signal: req.signal,
@@ -114,7 +118,7 @@ export class Runner {
 
     const status = statusOf(result)
     const error = result.error ??
-      (status === 'timeout' ? `timed out after ${Math.round((req.timeoutMs ?? this.options.timeoutMs) / 1000)} s` : null) ??
+      (status === 'timeout' ? `timed out after ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}` : null) ??
       (status === 'cancelled' ? 'cancelled' : null)
     const redact = req.redactOutput ?? ((s: string) => s)
     this.history.finish(id, {
