@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from 'typebox'
 import type { JobEvent, JobSnapshot } from '../../jobs/manager.js'
+import { isFragmentRequest } from '../../plugins/views.js'
 import { stripAnsi } from '../../views/format.js'
 
 const JobParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
@@ -34,7 +35,9 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
   }, async (req, reply) => {
     const job = findJob(req.params.id)
     if (!job) return reply.callNotFound()
-    return reply.render('job', { title: job.label, job, poll: req.query.poll === '1', refreshWithoutScript: job.status === 'running' })
+    const data = { title: job.label, job, poll: req.query.poll === '1', refreshWithoutScript: job.status === 'running' }
+    // For htmx the job page's fragment is its panel: that is what a panel swaps itself with.
+    return isFragmentRequest(req) ? reply.fragment('job', data) : reply.render('job', data)
   })
 
   app.post<{ Params: JobParams }>('/jobs/:id/cancel', { schema: { params: JobParams } }, async (req, reply) => {
