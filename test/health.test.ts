@@ -50,3 +50,15 @@ t.test('health endpoints', async (t) => {
   t.match(frag.body, /id="server-health"/)
   t.notMatch(frag.body, /<html/)
 })
+
+t.test('later readings measure CPU since the previous one, without sampling again', async (t) => {
+  const { copyFileSync } = await import('node:fs')
+  const dir = t.testdir({})
+  copyFileSync(join(proc, 'a', 'stat'), join(dir, 'stat'))
+  copyFileSync(join(proc, 'a', 'meminfo'), join(dir, 'meminfo'))
+  const source = new HealthSource({ procRoot: dir, diskPath: dir, sampleMs: 1, cacheMs: 0 })
+  t.equal((await source.read()).cpu, 0)
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  copyFileSync(join(proc, 'b', 'stat'), join(dir, 'stat'))
+  t.equal((await source.read()).cpu, 50, 'from the kept sample to now')
+})

@@ -66,6 +66,8 @@ async function readOrNull (path: string): Promise<string | null> {
 
 export class HealthSource {
   private cached: { at: number; value: ServerHealth } | null = null
+  /** The last /proc/stat read: the next reading measures CPU since then, without waiting. */
+  private lastStat: { at: number; text: string } | null = null
   private pending: Promise<ServerHealth> | null = null
   private readonly procRoot: string
   private readonly diskPath: string
@@ -91,10 +93,20 @@ export class HealthSource {
 
   private async sample (): Promise<ServerHealth> {
     const statPath = join(this.procRoot, 'stat')
-    const first = await readOrNull(statPath)
-    const [meminfo, disk] = await Promise.all([readOrNull(join(this.procRoot, 'meminfo')), this.diskPercent()])
-    await sleep(this.sampleMs)
-    const second = await readOrNull(statPath)
+    const [now, meminfo, disk] = await Promise.all([readOrNull(statPath), readOrNull(join(this.procRoot, 'meminfo')), this.diskPercent()])
+    let first: string | null
+    let second: string | null
+    const previous = this.lastStat
+    if (previous && Date.now() - previous.at >= this.sampleMs && Date.now() - previous.at < 60_000) {
+      // Measure over the time since the last reading: no sleep on the request path.
+      first = previous.text
+      second = now
+    } else {
+      first = now
+      await sleep(this.sampleMs)
+      second = await readOrNull(statPath)
+    }
+    if (second !== null) this.lastStat = { at: Date.now(), text: second }
     return {
       cpu: first && second ? cpuPercent(first, second) : null,
       memory: meminfo ? memoryPercent(meminfo) : null,
