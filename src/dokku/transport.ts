@@ -34,7 +34,8 @@ export function quoteForDokkuSsh (arg: string): string {
 
 export class SshTransport implements Transport {
   readonly description: string
-  constructor (private readonly target: { user: string; host: string; port: number }) {
+  /** `sshOptions` go before the host (tests point ssh at their own key and known_hosts). */
+  constructor (private readonly target: { user: string; host: string; port: number }, private readonly sshOptions: readonly string[] = []) {
     this.description = `ssh ${target.user}@${target.host}:${target.port}`
   }
 
@@ -49,6 +50,7 @@ export class SshTransport implements Transport {
         '-o', 'ConnectTimeout=10',
         '-T',
         '-p', String(this.target.port),
+        ...this.sshOptions,
         `${this.target.user}@${this.target.host}`,
         '--',
         ...args.map(quoteForDokkuSsh)
