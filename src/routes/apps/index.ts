@@ -4,7 +4,7 @@ import { DokkuError, InvalidArgumentError } from '../../dokku/errors.js'
 import { validateConfirmation, validateNewAppName, validateProcessType, validateScaleCount } from '../../dokku/validate.js'
 import { isFragmentRequest } from '../../plugins/views.js'
 import { respondWithJob } from '../jobs/start.js'
-import { loadOverview } from './model.js'
+import { displayState, loadOverview } from './model.js'
 import { AppParams, appParam } from './params.js'
 
 const CreateBody = Type.Object({ name: Type.String({ maxLength: 300 }) })
@@ -45,7 +45,7 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
     const name = appParam(req.params)
     const overview = await loadOverview(app, name)
     return reply.render('app-overview', {
-      title: name, appName: name, appState: overview.ps.state, tab: 'overview', ...overview,
+      title: name, appName: name, appState: displayState(overview.ps), tab: 'overview', ...overview,
       runningJob: app.jobs.runningFor(name) ?? null
     })
   })
@@ -109,7 +109,7 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
       if (isFragmentRequest(req)) return reply.fragment('app-destroy-form', { appName: name, destroyError: err.message })
       const overview = await loadOverview(app, name)
       return reply.render('app-overview', {
-        title: name, appName: name, appState: overview.ps.state, tab: 'overview', ...overview, runningJob: null, destroyError: err.message
+        title: name, appName: name, appState: displayState(overview.ps), tab: 'overview', ...overview, runningJob: null, destroyError: err.message
       })
     }
     const running = app.jobs.runningFor(name)

@@ -3,10 +3,21 @@ import type { AppReport } from '../../dokku/parsers/apps.js'
 import type { DomainsReport } from '../../dokku/parsers/domains.js'
 import type { AppState, ProcessScale, PsReport } from '../../dokku/parsers/ps.js'
 
+/**
+ * What the UI calls an app's state: dokku's, plus `crashed` for a deployed app whose containers
+ * are down although nobody stopped it (`ps:stop` turns restore off; a crash leaves it on).
+ */
+export type DisplayState = AppState | 'crashed'
+
+export function displayState (report: PsReport): DisplayState {
+  if (report.state === 'stopped' && report.restore && report.processes.length > 0) return 'crashed'
+  return report.state
+}
+
 /** One row of the dashboard. */
 export interface AppSummary {
   name: string
-  state: AppState
+  state: DisplayState
   /** Per process type: containers running out of those dokku knows. */
   processes: Array<{ type: string; running: number; total: number }>
   domains: string[]
@@ -20,7 +31,7 @@ export function summarize (report: PsReport, domains: DomainsReport | undefined)
     if (p.status === 'running') entry.running++
     byType.set(p.type, entry)
   }
-  return { name: report.app, state: report.state, processes: [...byType.values()], domains: domains?.appVhosts ?? [] }
+  return { name: report.app, state: displayState(report), processes: [...byType.values()], domains: domains?.appVhosts ?? [] }
 }
 
 /**
