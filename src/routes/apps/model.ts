@@ -58,10 +58,23 @@ export interface AppOverview {
   report: AppReport
 }
 
+/** The app's `ps:report`, through the read cache: one key for every page that needs it. */
+export function loadPsReport (app: FastifyInstance, name: string): Promise<PsReport> {
+  return app.readCache.get(`ps:report:${name}`, [name], () => app.dokku.psReport(name))
+}
+
+/**
+ * The state badge next to an app's name on its tabs. Only decoration: when it cannot be read
+ * the tab still renders, without the badge.
+ */
+export function loadAppState (app: FastifyInstance, name: string): Promise<DisplayState | null> {
+  return loadPsReport(app, name).then(displayState, () => null)
+}
+
 /** What the overview shows, read in parallel (three calls, each cached for the app). */
 export async function loadOverview (app: FastifyInstance, name: string): Promise<AppOverview> {
   const [ps, scale, report] = await Promise.all([
-    app.readCache.get(`ps:report:${name}`, [name], () => app.dokku.psReport(name)),
+    loadPsReport(app, name),
     app.readCache.get(`ps:scale:${name}`, [name], () => app.dokku.getScale(name)),
     app.readCache.get(`apps:report:${name}`, [name], () => app.dokku.appReport(name))
   ])

@@ -5,6 +5,7 @@ import { MAX_VALUE_BYTES } from '../../dokku/commands/config.js'
 import { InvalidArgumentError } from '../../dokku/errors.js'
 import { validateEnvKey } from '../../dokku/validate.js'
 import { isFragmentRequest } from '../../plugins/views.js'
+import { loadAppState } from '../apps/model.js'
 import { AppParams, appParam } from '../apps/params.js'
 import { respondWithJob } from '../jobs/start.js'
 import { parseEnvBlock, type EnvBlockError } from './env-block.js'
@@ -116,10 +117,11 @@ const configRoutes: FastifyPluginAsync = async (app) => {
   }
 
   async function renderPage (reply: FastifyReply, appName: string, state?: FormState, status = 200): Promise<FastifyReply> {
-    const keys = await loadKeys(appName)
+    const [keys, appState] = await Promise.all([loadKeys(appName), loadAppState(app, appName)])
     return reply.code(status).render('app-config', {
       title: `Config · ${appName}`,
       appName,
+      appState,
       keys,
       openRow: state?.kind === 'row' ? state.row : null,
       add: state?.kind === 'add' ? state.add : blankAdd(),

@@ -3,9 +3,9 @@ import { DokkuError, InvalidArgumentError } from '../../dokku/errors.js'
 import type { CertsReport } from '../../dokku/parsers/certs.js'
 import type { DomainsReport } from '../../dokku/parsers/domains.js'
 import type { LetsencryptListItem, LetsencryptReport } from '../../dokku/parsers/letsencrypt.js'
-import type { AppState } from '../../dokku/parsers/ps.js'
 import { validateAppName, validateDomain, validateDomains } from '../../dokku/validate.js'
 import type { JobSnapshot } from '../../jobs/manager.js'
+import { loadAppState, type DisplayState } from '../apps/model.js'
 
 /**
  * What the Domains & TLS page and the Let's Encrypt overview show, read from dokku (through the
@@ -189,7 +189,7 @@ export interface TlsData {
 
 export interface DomainsPageData extends TlsData {
   domains: DomainsReport
-  appState: AppState | null
+  appState: DisplayState | null
 }
 
 function readDomains (app: FastifyInstance, name: string): Promise<DomainsReport> {
@@ -228,8 +228,7 @@ export async function loadDomainsPage (app: FastifyInstance, name: string): Prom
   const [domains, tls, appState] = await Promise.all([
     readDomains(app, name),
     loadTls(app, name),
-    // Only for the badge next to the name: the page does without it.
-    app.readCache.get(`ps:report:${name}`, [name], () => app.dokku.psReport(name)).then((r) => r.state, () => null)
+    loadAppState(app, name)
   ])
   return { ...tls, domains, appState }
 }

@@ -7,6 +7,7 @@ import { validateLogLines, validateProcessType } from '../../dokku/validate.js'
 import { AppParams, appParam } from '../apps/params.js'
 import { formatLogLine, laterThan, normalizeTimestamp, processColour, validateSince } from './lines.js'
 import { tailSlots } from './slots.js'
+import { displayState, loadPsReport } from '../apps/model.js'
 
 export { tailSlots } from './slots.js'
 
@@ -99,7 +100,7 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
     // suggestions: its failure is not the page's.
     const valid = Object.keys(errors).length === 0
     const ps = valid
-      ? app.readCache.get(`psReport:${appName}`, [appName], () => app.dokku.psReport(appName)).catch(() => null)
+      ? loadPsReport(app, appName).catch(() => null)
       : Promise.resolve(null)
     let logLines: LogLine[] = []
     let notice: { message: string; historyId: number | null } | null = null
@@ -123,7 +124,7 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
     return reply.render('app-logs', {
       title: `Logs · ${appName}`,
       appName,
-      appState: report?.state ?? null,
+      appState: report ? displayState(report) : null,
       form,
       errors,
       processTypes,
