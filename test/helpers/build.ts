@@ -5,6 +5,7 @@ import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { LocalTransport, simulatorCli } from '../../src/dokku/transport.js'
+import { simStatePath } from './simulator-state.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -14,13 +15,20 @@ export interface Built {
   dataDir: string
 }
 
+export interface TestBuildOptions extends BuildOptions {
+  /** Docklight's own settings (DOCKLIGHT_*), over the test password and data dir. */
+  env?: Record<string, string>
+  /** Extra settings for the simulator (DOKKU_SIM_LATENCY_MS, _STEP_MS, _VERSION…); not used with `transport`. */
+  simulator?: Record<string, string>
+}
+
 /** A fresh app on a temporary data dir, driving the Dokku simulator; closed at teardown. */
-export async function build (t: Test, opts: BuildOptions & { env?: Record<string, string> } = {}): Promise<Built> {
+export async function build (t: Test, opts: TestBuildOptions = {}): Promise<Built> {
   const dataDir = t.testdir({})
   const config = loadConfig({ DOCKLIGHT_PASSWORD: PASSWORD, DOCKLIGHT_DATA_DIR: dataDir, ...opts.env })
   const sim = simulatorCli()
   const transport = opts.transport ?? (existsSync(sim)
-    ? new LocalTransport(sim, { DOKKU_SIM_STATE: join(dataDir, 'simulator-state.json'), DOKKU_SIM_STEP_MS: '5' })
+    ? new LocalTransport(sim, { DOKKU_SIM_STATE: simStatePath(dataDir), DOKKU_SIM_STEP_MS: '5', ...opts.simulator })
     : new LocalTransport(join(dataDir, 'no-dokku-here')))
   const app = await buildApp(config, { logger: false, health: { sampleMs: 5 }, ...opts, transport })
   t.teardown(() => app.close())

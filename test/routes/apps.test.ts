@@ -1,9 +1,9 @@
 import t from 'tap'
-import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
-import { LocalTransport, simulatorCli } from '../../src/dokku/transport.js'
+import { LocalTransport } from '../../src/dokku/transport.js'
 import { parseFormation } from '../../src/routes/apps/index.js'
 import { build, login } from '../helpers/build.js'
+import { jobId } from '../helpers/history.js'
+import { editSimState } from '../helpers/simulator-state.js'
 
 const hx = (cookie: string) => ({ cookie, 'hx-request': 'true' })
 const form = (cookie: string, extra: Record<string, string> = {}) => ({ cookie, 'content-type': 'application/x-www-form-urlencoded', ...extra })
@@ -104,11 +104,11 @@ t.test('restart runs as a job: 202 with a live panel for htmx, 303 to the job wi
   t.equal(busy.statusCode, 409)
   t.match(busy.body, /Restart node-js-app is still running on node-js-app/)
   await app.jobs.drain()
-  const jobId = Number(/data-job-id="(\d+)"/.exec(res.body)![1])
-  const job = app.jobs.get(jobId)!
+  const id = jobId(res)
+  const job = app.jobs.get(id)!
   t.equal(job.status, 'success')
   t.match(job.output, /Deploying web/)
-  t.equal(app.history.get(jobId)!.command, 'dokku ps:restart node-js-app')
+  t.equal(app.history.get(id)!.command, 'dokku ps:restart node-js-app')
 
   const plain = await app.inject({ method: 'POST', url: '/apps/node-js-app/stop', headers: form(cookie), payload: '' })
   t.equal(plain.statusCode, 303)
@@ -194,11 +194,7 @@ t.test('dokku failures: missing binary and a timeout show a clear error, and are
     t.ok(app.history.list().some((r) => r.status === 'error'))
   })
   await t.test('timeout', async (t) => {
-    const dir = t.testdir({})
-    const { app } = await build(t, {
-      runner: { maxTimeoutMs: 300 },
-      transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dir, 's.json'), DOKKU_SIM_LATENCY_MS: '3000' })
-    })
+    const { app } = await build(t, { runner: { maxTimeoutMs: 300 }, simulator: { DOKKU_SIM_LATENCY_MS: '3000' } })
     const cookie = await login(app)
     const res = await app.inject({ url: '/apps/node-js-app', headers: hx(cookie) })
     t.equal(res.statusCode, 504)
@@ -212,11 +208,7 @@ t.test('values from dokku are escaped', async (t) => {
   const cookie = await login(app)
   // Warm the simulator's state, then plant a hostile deploy revision in it.
   await app.inject({ url: '/', headers: { cookie } })
-  const file = join(dataDir, 'simulator-state.json')
-  const state = JSON.parse(readFileSync(file, 'utf8'))
-  state.apps['node-js-app'].deploySourceMetadata = '<img src=x onerror=alert(1)>"&'
-  const { writeFileSync } = await import('node:fs')
-  writeFileSync(file, JSON.stringify(state))
+  await editSimState(dataDir, (s) => { s.apps['node-js-app']!.deploySourceMetadata = '<img src=x onerror=alert(1)>"&' })
   const res = await app.inject({ url: '/apps/node-js-app', headers: { cookie } })
   t.notMatch(res.body, /<img src=x/)
   t.match(res.body, /&lt;img src=x onerror=alert\(1\)&gt;&quot;&amp;/)

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import t from 'tap'
-import { APP, SECRET, client, jobId, rowKeys, toast } from './config-client.js'
+import { APP, SECRET, client, rowKeys, toast } from '../helpers/config-client.js'
+import { jobId } from '../helpers/history.js'
 
 t.test('paste a .env block: every variable in one config:set, one restart', async (t) => {
   const c = await client(t)

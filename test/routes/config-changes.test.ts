@@ -1,6 +1,7 @@
 import t from 'tap'
 import { MAX_VALUE_BYTES } from '../../src/dokku/commands/config.js'
-import { APP, SECRET, client, jobId, rowKeys, toast } from './config-client.js'
+import { APP, SECRET, client, rowKeys, toast } from '../helpers/config-client.js'
+import { jobId } from '../helpers/history.js'
 
 t.test('add a variable: a job that restarts, then the list shows it', async (t) => {
   const c = await client(t)

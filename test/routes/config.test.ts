@@ -1,8 +1,8 @@
-import { join } from 'node:path'
 import t from 'tap'
-import { LocalTransport, simulatorCli } from '../../src/dokku/transport.js'
+import { LocalTransport } from '../../src/dokku/transport.js'
 import { build } from '../helpers/build.js'
-import { APP, SECRET, client, jobId, rowKeys, toast } from './config-client.js'
+import { APP, SECRET, client, rowKeys, toast } from '../helpers/config-client.js'
+import { jobId } from '../helpers/history.js'
 
 t.test('the page lists the keys sorted, with every value masked', async (t) => {
   const c = await client(t)
@@ -158,11 +158,7 @@ t.test('dokku failures: the message is dokku\'s, shown outside the form', async 
   })
 
   t.test('dokku is too slow', async (t) => {
-    const dir = t.testdir({})
-    const c = await client(t, {
-      runner: { timeoutMs: 100, maxTimeoutMs: 100 },
-      transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dir, 'state.json'), DOKKU_SIM_LATENCY_MS: '2000' })
-    })
+    const c = await client(t, { runner: { timeoutMs: 100, maxTimeoutMs: 100 }, simulator: { DOKKU_SIM_LATENCY_MS: '2000' } })
     const res = await c.get(`/apps/${APP}/config/reveal?key=NODE_ENV`, true)
     t.equal(res.statusCode, 504)
     t.match(toast(res)?.message, /timed out/)

@@ -1,27 +1,14 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { DokkuError } from '../../src/dokku/errors.js'
 import { LocalTransport } from '../../src/dokku/transport.js'
 import { maskDsn } from '../../src/routes/databases/dsn.js'
 import { build, login } from '../helpers/build.js'
-
-const statePath = (dataDir: string) => join(dataDir, 'simulator-state.json')
-
-async function readState (dataDir: string): Promise<any> {
-  return JSON.parse(await readFile(statePath(dataDir), 'utf8'))
-}
-
-async function editState (dataDir: string, edit: (state: any) => void): Promise<void> {
-  const state = await readState(dataDir)
-  edit(state)
-  await writeFile(statePath(dataDir), JSON.stringify(state))
-}
+import { editSimState, readSimState } from '../helpers/simulator-state.js'
 
 /** The service's real password, from the simulator's state. */
 async function password (dataDir: string, plugin: string, service: string): Promise<string> {
-  return (await readState(dataDir)).services[plugin][service].password
+  return (await readSimState(dataDir)).services[plugin]![service]!.password
 }
 
 function form (fields: Record<string, string>): string {
@@ -422,8 +409,8 @@ t.test('dokku-sourced values are escaped', async (t) => {
   const { app, dataDir } = await build(t)
   const cookie = await login(app)
   await app.inject({ url: '/databases', headers: { cookie } })
-  await editState(dataDir, (s) => {
-    const svc = s.services.postgres.reporting
+  await editSimState(dataDir, (s) => {
+    const svc = s.services.postgres!.reporting!
     svc.image = '<script>alert(1)</script>:"&'
     svc.status = '<b>odd</b>'
     svc.exposedPorts = '5432-><i>1</i> '

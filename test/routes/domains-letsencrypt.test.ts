@@ -1,46 +1,11 @@
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { join } from 'node:path'
-import { LocalTransport, simulatorCli, type Transport } from '../../src/dokku/transport.js'
 import { build, login } from '../helpers/build.js'
+import { FailingTransport, notInstalled } from '../helpers/failing-transport.js'
+import { commandsRun, jobId } from '../helpers/history.js'
 
 /** Let's Encrypt on an app's Domains & TLS page: the e-mail forms, enable and renew jobs. */
 
 const HX = { 'hx-request': 'true' }
-
-/** The simulator, except that the listed subcommands fail with the given stderr and exit code. */
-class FailingTransport implements Transport {
-  readonly description = 'simulator with failures'
-  private readonly sim: LocalTransport
-  constructor (dataDir: string, private readonly failures: (args: readonly string[]) => { stderr: string; code: number } | null) {
-    this.sim = new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'sim-failing.json'), DOKKU_SIM_STEP_MS: '0' })
-  }
-
-  prepare (args: readonly string[]) {
-    const failure = this.failures(args)
-    if (!failure) return this.sim.prepare(args)
-    return {
-      file: process.execPath,
-      args: ['-e', 'process.stderr.write(process.argv[1]); process.exit(Number(process.argv[2]))', failure.stderr, String(failure.code)],
-      env: process.env
-    }
-  }
-}
-
-/** dokku's answer when a plugin's command does not exist. */
-const notInstalled = (args: readonly string[]) => (args[0] ?? '').startsWith('letsencrypt:')
-  ? { stderr: ` !     \`${args[0]}\` is not a dokku command.\n !     See \`dokku help\` for a list of available commands.\n`, code: 1 }
-  : null
-
-function commandsRun (app: FastifyInstance, pattern: RegExp): string[] {
-  return app.history.list({ limit: 500 }).map((r) => r.command).filter((c) => pattern.test(c))
-}
-
-function jobId (body: string): number {
-  const m = body.match(/data-job-id="(\d+)"/)
-  if (!m) throw new Error('no job panel in: ' + body.slice(0, 200))
-  return Number(m[1])
-}
 
 t.test('enabling without an e-mail address fails with dokku\'s own words', async (t) => {
   const { app } = await build(t)
@@ -51,7 +16,7 @@ t.test('enabling without an e-mail address fails with dokku\'s own words', async
   t.match(res.body, /class="job card"/, 'the live job panel, for #job-area')
   t.match(res.body, /data-job-app="ruby-app"/)
   t.match(String(res.headers['hx-trigger']), /Enable Let's Encrypt for ruby-app started/)
-  const id = jobId(res.body)
+  const id = jobId(res)
   await app.jobs.drain()
 
   const job = app.jobs.get(id)!
@@ -146,15 +111,12 @@ t.test('e-mail forms: validation, the global address, unsetting, no-JS', async (
 })
 
 t.test('renew one app: due renews, not due says so; a second job on the app is refused', async (t) => {
-  const dataDir = t.testdir({})
   // Slow enough steps that the job is still running while we look.
-  const { app } = await build(t, {
-    transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'sim.json'), DOKKU_SIM_STEP_MS: '100' })
-  })
+  const { app } = await build(t, { simulator: { DOKKU_SIM_STEP_MS: '100' } })
   const cookie = await login(app)
   const renew = await app.inject({ method: 'POST', url: '/apps/python-app/letsencrypt/auto-renew', headers: { cookie, ...HX } })
   t.equal(renew.statusCode, 202)
-  const id = jobId(renew.body)
+  const id = jobId(renew)
 
   const busy = await app.inject({ method: 'POST', url: '/apps/python-app/letsencrypt/enable', headers: { cookie, ...HX } })
   t.equal(busy.statusCode, 409)
@@ -173,12 +135,12 @@ t.test('renew one app: due renews, not due says so; a second job on the app is r
   const notDue = await app.inject({ method: 'POST', url: '/apps/node-js-app/letsencrypt/auto-renew', headers: { cookie, ...HX } })
   t.equal(notDue.statusCode, 202)
   await app.jobs.drain()
-  t.match(app.jobs.get(jobId(notDue.body))!.output, /node-js-app still has .* left before renewal/)
+  t.match(app.jobs.get(jobId(notDue))!.output, /node-js-app still has .* left before renewal/)
 })
 
 t.test('the plugin is not installed: said plainly, no Let\'s Encrypt forms', async (t) => {
   const dataDir = t.testdir({})
-  const { app } = await build(t, { transport: new FailingTransport(dataDir, notInstalled) })
+  const { app } = await build(t, { transport: new FailingTransport(dataDir, notInstalled('letsencrypt')) })
   const cookie = await login(app)
   const page = await app.inject({ url: '/apps/node-js-app/domains', headers: { cookie } })
   t.equal(page.statusCode, 200)
@@ -191,7 +153,7 @@ t.test('the plugin is not installed: said plainly, no Let\'s Encrypt forms', asy
   const enable = await app.inject({ method: 'POST', url: '/apps/node-js-app/letsencrypt/enable', headers: { cookie, ...HX } })
   t.equal(enable.statusCode, 202)
   await app.jobs.drain()
-  t.match(app.jobs.get(jobId(enable.body))!.error, /`letsencrypt:enable` is not a dokku command\./)
+  t.match(app.jobs.get(jobId(enable))!.error, /`letsencrypt:enable` is not a dokku command\./)
 })
 
 t.test('dokku failing on Let\'s Encrypt: shown in the panel, escaped', async (t) => {
@@ -240,7 +202,7 @@ t.test('refused before anything runs: bad app names, a vanished app', async (t) 
   const gone = await app.inject({ method: 'POST', url: '/apps/nope/letsencrypt/enable', headers: { cookie, ...HX } })
   t.equal(gone.statusCode, 202, 'the job starts, and dokku answers')
   await app.jobs.drain()
-  t.match(app.jobs.get(jobId(gone.body))!.error, /App nope does not exist/)
+  t.match(app.jobs.get(jobId(gone))!.error, /App nope does not exist/)
   const email = await app.inject({ method: 'POST', url: '/apps/nope/letsencrypt/email', headers: { cookie, ...HX }, payload: { email: 'a@example.com' } })
   t.equal(email.statusCode, 404)
   t.match(String(email.headers['hx-trigger']), /App nope does not exist/)

@@ -1,49 +1,16 @@
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { InvalidArgumentError } from '../../src/dokku/errors.js'
-import { createSeedState } from '../../src/dokku/simulator/seed.js'
-import type { SimState } from '../../src/dokku/simulator/state.js'
-import { LocalTransport, simulatorCli, type Transport } from '../../src/dokku/transport.js'
+import { LocalTransport } from '../../src/dokku/transport.js'
 import {
   addOutcome, certCovers, daysText, expiryLevel, listRow, parseDomainField, uncoveredDomains
 } from '../../src/routes/domains/model.js'
 import { build, login } from '../helpers/build.js'
+import { FailingTransport } from '../helpers/failing-transport.js'
+import { commandsRun } from '../helpers/history.js'
+import { editSimState } from '../helpers/simulator-state.js'
 
 const HX = { 'hx-request': 'true' }
 const DAY = 86400
-
-/** Writes a seeded simulator state, changed by `edit`, before dokku is first asked anything. */
-function craftState (dataDir: string, edit: (s: SimState, now: number) => void): void {
-  const now = Math.floor(Date.now() / 1000)
-  const state = createSeedState({ now })
-  edit(state, now)
-  writeFileSync(join(dataDir, 'simulator-state.json'), JSON.stringify(state))
-}
-
-/** The simulator, except that the listed subcommands fail with the given stderr and exit code. */
-class FailingTransport implements Transport {
-  readonly description = 'simulator with failures'
-  private readonly sim: LocalTransport
-  constructor (dataDir: string, private readonly failures: (args: readonly string[]) => { stderr: string; code: number } | null) {
-    this.sim = new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'sim-failing.json'), DOKKU_SIM_STEP_MS: '0' })
-  }
-
-  prepare (args: readonly string[]) {
-    const failure = this.failures(args)
-    if (!failure) return this.sim.prepare(args)
-    return {
-      file: process.execPath,
-      args: ['-e', 'process.stderr.write(process.argv[1]); process.exit(Number(process.argv[2]))', failure.stderr, String(failure.code)],
-      env: process.env
-    }
-  }
-}
-
-function commandsRun (app: FastifyInstance, pattern: RegExp): string[] {
-  return app.history.list({ limit: 500 }).map((r) => r.command).filter((c) => pattern.test(c))
-}
 
 // ---- pure helpers -----------------------------------------------------------------------------
 
@@ -173,7 +140,7 @@ t.test('a certificate close to expiry is a warning; an app without one says so',
 
 t.test('expired, self-signed, uncovered names and disabled vhosts, from crafted state', async (t) => {
   const { app, dataDir } = await build(t)
-  craftState(dataDir, (s, now) => {
+  await editSimState(dataDir, (s, now) => {
     const python = s.apps['python-app']!
     python.cert!.expiresAt = now - 3 * DAY - 3600
     python.cert!.verified = 'self signed'
@@ -361,14 +328,9 @@ t.test('dokku failures: an unknown app, a refusal shown by the form, a missing b
   })
 
   t.test('dokku too slow', async (t) => {
-    const dataDir = t.testdir({})
-    const { app } = await build(t, {
-      transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'slow.json'), DOKKU_SIM_LATENCY_MS: '3000' })
-    })
     // Each dokku command brings its own timeout (a minute for reads), which wins over the
-    // runner's default: shorten every run instead of waiting a minute.
-    const run = app.runner.run.bind(app.runner)
-    app.runner.run = (program, req) => run(program, { ...req, timeoutMs: 300 })
+    // runner's default: cap every run's timeout instead of waiting a minute.
+    const { app } = await build(t, { runner: { maxTimeoutMs: 300 }, simulator: { DOKKU_SIM_LATENCY_MS: '3000' } })
     const cookie = await login(app)
     const page = await app.inject({ url: '/apps/node-js-app/domains', headers: { cookie } })
     t.equal(page.statusCode, 504)
@@ -379,7 +341,7 @@ t.test('dokku failures: an unknown app, a refusal shown by the form, a missing b
 t.test('text from dokku is escaped everywhere on the page', async (t) => {
   const { app, dataDir } = await build(t)
   const evil = '<script>alert("x")</script> & co'
-  craftState(dataDir, (s) => {
+  await editSimState(dataDir, (s) => {
     const node = s.apps['node-js-app']!
     node.cert!.issuer = `O = ${evil}`
     node.cert!.hostnames = ['"><img/src=x/onerror=alert(1)>', 'node-js-app.dokku.me']
@@ -409,7 +371,7 @@ t.test('text from dokku is escaped everywhere on the page', async (t) => {
 // The escaping test above relies on crafted state reaching dokku's answers: check that it does.
 t.test('the crafted state really is what dokku answers from', async (t) => {
   const { app, dataDir } = await build(t)
-  craftState(dataDir, (s) => { s.apps['ruby-app']!.vhosts = ['crafted.example.com'] })
+  await editSimState(dataDir, (s) => { s.apps['ruby-app']!.vhosts = ['crafted.example.com'] })
   const report = await app.dokku.domainsReport('ruby-app')
   t.same(report.appVhosts, ['crafted.example.com'])
 })

@@ -1,54 +1,15 @@
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { createSeedState } from '../../src/dokku/simulator/seed.js'
-import type { SimState } from '../../src/dokku/simulator/state.js'
-import { LocalTransport, simulatorCli, type Transport } from '../../src/dokku/transport.js'
+import { LocalTransport } from '../../src/dokku/transport.js'
 import { ALL_APPS_JOB_KEY } from '../../src/routes/domains/model.js'
 import { build, login } from '../helpers/build.js'
+import { FailingTransport, notInstalled } from '../helpers/failing-transport.js'
+import { commandsRun, jobId } from '../helpers/history.js'
+import { editSimState } from '../helpers/simulator-state.js'
 
 /** The Let's Encrypt overview of every app: /letsencrypt. */
 
 const HX = { 'hx-request': 'true' }
 const DAY = 86400
-
-function craftState (dataDir: string, edit: (s: SimState, now: number) => void): void {
-  const now = Math.floor(Date.now() / 1000)
-  const state = createSeedState({ now })
-  edit(state, now)
-  writeFileSync(join(dataDir, 'simulator-state.json'), JSON.stringify(state))
-}
-
-/** The simulator, except for the commands `fails` picks: they print its stderr and exit 1. */
-class FailingTransport implements Transport {
-  readonly description = 'simulator with failures'
-  private readonly sim: LocalTransport
-  constructor (dataDir: string, private readonly fails: (args: readonly string[]) => string | null) {
-    this.sim = new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'sim.json'), DOKKU_SIM_STEP_MS: '0' })
-  }
-
-  prepare (args: readonly string[]) {
-    const stderr = this.fails(args)
-    if (stderr === null) return this.sim.prepare(args)
-    return { file: process.execPath, args: ['-e', 'process.stderr.write(process.argv[1]); process.exit(1)', stderr], env: process.env }
-  }
-}
-
-/** Without the letsencrypt plugin its commands are "not a dokku command". */
-const noLetsencrypt = (args: readonly string[]) => (args[0] ?? '').startsWith('letsencrypt:')
-  ? ` !     \`${args[0]}\` is not a dokku command.\n !     See \`dokku help\` for a list of available commands.\n`
-  : null
-
-function commandsRun (app: FastifyInstance, pattern: RegExp): string[] {
-  return app.history.list({ limit: 500 }).map((r) => r.command).filter((c) => pattern.test(c))
-}
-
-function jobId (body: string): number {
-  const m = body.match(/data-job-id="(\d+)"/)
-  if (!m) throw new Error('no job panel in: ' + body.slice(0, 200))
-  return Number(m[1])
-}
 
 t.test('every app\'s certificate, the soonest first, with warning colours and links', async (t) => {
   const { app } = await build(t)
@@ -86,7 +47,7 @@ t.test('every app\'s certificate, the soonest first, with warning colours and li
 
 t.test('an expired certificate is red; no certificates at all is said', async (t) => {
   const { app, dataDir } = await build(t)
-  craftState(dataDir, (s, now) => {
+  await editSimState(dataDir, (s, now) => {
     s.apps['python-app']!.cert!.expiresAt = now - 2 * DAY
   })
   const cookie = await login(app)
@@ -94,7 +55,7 @@ t.test('an expired certificate is red; no certificates at all is said', async (t
   t.match(res.body, /<tr class="le-row le-danger">\s*<td><a href="\/apps\/python-app\/domains">python-app<\/a><\/td>\s*<td>[^<]+<\/td>\s*<td><span class="badge danger">expired (1|2)d[^<]* ago<\/span>/)
 
   const empty = await build(t)
-  craftState(empty.dataDir, (s) => { for (const a of Object.values(s.apps)) a.letsencrypt.active = false })
+  await editSimState(empty.dataDir, (s) => { for (const a of Object.values(s.apps)) a.letsencrypt.active = false })
   const emptyCookie = await login(empty.app)
   const none = await empty.app.inject({ url: '/letsencrypt', headers: { cookie: emptyCookie } })
   t.match(none.body, /No app has a Let's Encrypt certificate yet\./)
@@ -133,10 +94,7 @@ t.test('the global e-mail: set, refused, removed; with and without JavaScript', 
 })
 
 t.test('auto-renew for all apps runs as one job under its own lock', async (t) => {
-  const dataDir = t.testdir({})
-  const { app } = await build(t, {
-    transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'sim.json'), DOKKU_SIM_STEP_MS: '50' })
-  })
+  const { app } = await build(t, { simulator: { DOKKU_SIM_STEP_MS: '50' } })
   const cookie = await login(app)
   // Fill the cache with the "before" state so we can see it is dropped.
   const before = await app.inject({ url: '/apps/python-app/domains/panel', headers: { cookie, ...HX } })
@@ -146,7 +104,7 @@ t.test('auto-renew for all apps runs as one job under its own lock', async (t) =
   t.equal(res.statusCode, 202)
   t.match(res.body, new RegExp(`data-job-app="${ALL_APPS_JOB_KEY}"`))
   t.match(res.body, /Renew due Let&#39;s Encrypt certificates \(all apps\)/)
-  const id = jobId(res.body)
+  const id = jobId(res)
 
   const again = await app.inject({ method: 'POST', url: '/letsencrypt/auto-renew', headers: { cookie, ...HX } })
   t.equal(again.statusCode, 409, 'a second global renewal waits for the first')
@@ -177,7 +135,7 @@ t.test('auto-renew for all apps runs as one job under its own lock', async (t) =
 
 t.test('the plugin is not installed: said plainly, nothing to click', async (t) => {
   const dataDir = t.testdir({})
-  const { app } = await build(t, { transport: new FailingTransport(dataDir, noLetsencrypt) })
+  const { app } = await build(t, { transport: new FailingTransport(dataDir, notInstalled('letsencrypt')) })
   const cookie = await login(app)
   const res = await app.inject({ url: '/letsencrypt', headers: { cookie } })
   t.equal(res.statusCode, 200)
@@ -193,7 +151,8 @@ t.test('dokku failures: missing binary, timeout', async (t) => {
     const dataDir = t.testdir({})
     const { app } = await build(t, {
       transport: new FailingTransport(dataDir, (args) =>
-        args[0] === 'letsencrypt:report' ? ' !     report <broke> & "why"\n' : args[0] === 'letsencrypt:set' ? ' !     No key specified\n' : null)
+        args[0] === 'letsencrypt:report' ? { stderr: ' !     report <broke> & "why"\n', code: 1 }
+          : args[0] === 'letsencrypt:set' ? { stderr: ' !     No key specified\n', code: 1 } : null)
     })
     const cookie = await login(app)
     const page = await app.inject({ url: '/letsencrypt', headers: { cookie } })
@@ -219,17 +178,12 @@ t.test('dokku failures: missing binary, timeout', async (t) => {
     const renew = await app.inject({ method: 'POST', url: '/letsencrypt/auto-renew', headers: { cookie, ...HX } })
     t.equal(renew.statusCode, 202)
     await app.jobs.drain()
-    t.equal(app.jobs.get(jobId(renew.body))!.status, 'error')
+    t.equal(app.jobs.get(jobId(renew))!.status, 'error')
   })
 
   t.test('dokku too slow', async (t) => {
-    const dataDir = t.testdir({})
-    const { app } = await build(t, {
-      transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'slow.json'), DOKKU_SIM_LATENCY_MS: '3000' })
-    })
-    // Commands carry their own (minute-long) timeouts: shorten every run instead of waiting.
-    const run = app.runner.run.bind(app.runner)
-    app.runner.run = (program, req) => run(program, { ...req, timeoutMs: 300 })
+    // Commands carry their own (minute-long) timeouts: cap every run's instead of waiting.
+    const { app } = await build(t, { runner: { maxTimeoutMs: 300 }, simulator: { DOKKU_SIM_LATENCY_MS: '3000' } })
     const cookie = await login(app)
     const res = await app.inject({ url: '/letsencrypt', headers: { cookie } })
     t.equal(res.statusCode, 504)
@@ -240,7 +194,7 @@ t.test('dokku failures: missing binary, timeout', async (t) => {
 t.test('text from dokku is escaped: app names, e-mail', async (t) => {
   const { app, dataDir } = await build(t)
   const evil = 'x"><script>alert(1)</script>&'
-  craftState(dataDir, (s) => {
+  await editSimState(dataDir, (s) => {
     s.apps[evil] = structuredClone(s.apps['node-js-app']!)
     s.apps['ruby-app']!.cert = null
     s.global.letsencrypt.email = '"<i>&@example.com'

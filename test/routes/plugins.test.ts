@@ -1,17 +1,9 @@
 import t from 'tap'
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { DokkuError } from '../../src/dokku/errors.js'
-import { LocalTransport, simulatorCli } from '../../src/dokku/transport.js'
+import type { PluginState } from '../../src/dokku/simulator/index.js'
+import { LocalTransport } from '../../src/dokku/transport.js'
 import { build, login } from '../helpers/build.js'
-
-/** The seeded simulator state, changed by `edit` (seeds it first when needed). */
-async function editState (dataDir: string, edit: (state: any) => void): Promise<void> {
-  const path = join(dataDir, 'simulator-state.json')
-  const state = JSON.parse(await readFile(path, 'utf8'))
-  edit(state)
-  await writeFile(path, JSON.stringify(state))
-}
+import { editSimState } from '../helpers/simulator-state.js'
 
 t.test('the plugins page lists installed plugins, third-party first, core apart', async (t) => {
   const { app } = await build(t)
@@ -81,7 +73,7 @@ t.test('plugin text from dokku is escaped', async (t) => {
   const { app, dataDir } = await build(t)
   const cookie = await login(app)
   await app.inject({ url: '/plugins', headers: { cookie } }) // seeds the simulator state
-  await editState(dataDir, (s) => {
+  await editSimState(dataDir, (s) => {
     s.plugins.push({
       name: 'evil', version: '<b>1</b>', enabled: false, core: false,
       description: '<script>alert("x")</script> & "friends"',
@@ -106,10 +98,7 @@ t.test('plugin text from dokku is escaped', async (t) => {
 })
 
 t.test('older dokku: the text plugin list, core told by its description', async (t) => {
-  const dataDir = t.testdir({})
-  const { app } = await build(t, {
-    transport: new LocalTransport(simulatorCli(), { DOKKU_SIM_STATE: join(dataDir, 'state.json'), DOKKU_SIM_VERSION: '0.30.0' })
-  })
+  const { app } = await build(t, { simulator: { DOKKU_SIM_VERSION: '0.30.0' } })
   const cookie = await login(app)
   const res = await app.inject({ url: '/plugins', headers: { cookie } })
   t.equal(res.statusCode, 200)
@@ -149,7 +138,7 @@ t.test('dokku failures: missing binary, timeout, garbage output', async (t) => {
     const { app, dataDir } = await build(t)
     const cookie = await login(app)
     await app.inject({ url: '/plugins', headers: { cookie } })
-    await editState(dataDir, (s) => { s.plugins = [{ name: 42 }] })
+    await editSimState(dataDir, (s) => { s.plugins = [{ name: 42 } as unknown as PluginState] })
     app.readCache.clear()
     const res = await app.inject({ url: '/plugins', headers: { cookie } })
     t.equal(res.statusCode, 502)

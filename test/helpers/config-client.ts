@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
-import { build, login } from '../helpers/build.js'
+import { build, login } from './build.js'
 
 /** Shared by the config route tests (config.test.ts, config-*.test.ts). */
 
@@ -40,12 +40,6 @@ export async function client (t: Test, opts: Parameters<typeof build>[1] = {}): 
 /** The keys of the rows on a page, in order. */
 export function rowKeys (html: string): string[] {
   return [...html.matchAll(/<tr id="config-var-([A-Za-z0-9_]+)"/g)].map((m) => m[1]!)
-}
-
-export function jobId (res: LightMyRequestResponse): number {
-  const m = /data-job-id="(\d+)"/.exec(res.body)
-  if (!m) throw new Error(`no job panel in: ${res.body.slice(0, 300)}`)
-  return Number(m[1])
 }
 
 export function toast (res: LightMyRequestResponse): { level: string, message: string } | undefined {
