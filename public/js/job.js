@@ -65,6 +65,15 @@
     if (root.matches && root.matches('.job[data-job-id]')) watch(root)
   }
 
+  // A finished panel can be put away; the job stays in history.
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('[data-job-dismiss]')
+    if (!button) return
+    var panel = button.closest('.job')
+    if (panel && panel.parentElement && panel.parentElement.id === 'job-area') panel.remove()
+    else if (panel) button.remove()
+  })
+
   document.addEventListener('htmx:load', function (e) { scan(e.target) })
   document.addEventListener('DOMContentLoaded', function () { scan(document) })
 })()

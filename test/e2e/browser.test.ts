@@ -82,6 +82,9 @@ if (!existsSync(CHROMIUM)) {
       t.match(await page.textContent('#job-area .job-output'), /Running post-deploy/)
       t.equal(await page.locator('#job-area h1').count(), 0, 'the panel replaced itself, not the page')
       await page.waitForSelector('#toasts .toast')
+      await page.click('#job-area [data-job-dismiss]')
+      t.equal(await page.locator('#job-area .job').count(), 0, 'a finished panel can be dismissed')
+      t.match(await page.textContent('#app-processes'), /web\.1/, 'the processes panel refreshed after the job')
     })
 
     t.same(problems, [], 'no console errors and no CSP violations')

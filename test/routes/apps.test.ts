@@ -213,3 +213,17 @@ t.test('values from dokku are escaped', async (t) => {
   t.notMatch(res.body, /<img src=x/)
   t.match(res.body, /&lt;img src=x onerror=alert\(1\)&gt;&quot;&amp;/)
 })
+
+t.test('the overview lists the app\'s recent activity, jobs linked to their pages', async (t) => {
+  const { app } = await build(t)
+  const cookie = await login(app)
+  const empty = await app.inject({ url: '/apps/python-app', headers: { cookie } })
+  t.match(empty.body, /Recent activity/)
+  await app.inject({ method: 'POST', url: '/apps/python-app/restart', headers: form(cookie), payload: '' })
+  await app.jobs.drain()
+  const res = await app.inject({ url: '/apps/python-app', headers: { cookie } })
+  const job = app.history.list({ app: 'python-app' }).find((r) => r.kind === 'job')!
+  t.match(res.body, new RegExp(`href="/jobs/${job.id}"[^<]*</a></td>\\s*<td>Restart python-app <code>dokku ps:restart python-app</code>`))
+  t.match(res.body, /href="\/history\?app=python-app"/)
+  t.notMatch(res.body, /ps:restart node-js-app/, 'only this app')
+})

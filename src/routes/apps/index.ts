@@ -15,6 +15,9 @@ type DestroyBody = Static<typeof DestroyBody>
 const ScaleBody = Type.Record(Type.String({ maxLength: 80 }), Type.String({ maxLength: 20 }), { maxProperties: 50 })
 type ScaleBody = Static<typeof ScaleBody>
 
+/** How many of the app's latest commands the overview lists. */
+const RECENT_ACTIVITY = 8
+
 const LIFECYCLE = {
   restart: { verb: 'Restart', run: 'restart' },
   rebuild: { verb: 'Rebuild', run: 'rebuild' },
@@ -46,7 +49,8 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
     const overview = await loadOverview(app, name)
     return reply.render('app-overview', {
       title: name, appName: name, appState: displayState(overview.ps), tab: 'overview', ...overview,
-      runningJob: app.jobs.runningFor(name) ?? null
+      runningJob: app.jobs.runningFor(name) ?? null,
+      recent: app.history.list({ app: name, limit: RECENT_ACTIVITY })
     })
   })
 
