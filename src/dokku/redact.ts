@@ -16,9 +16,14 @@ export function composeRedactors (...fns: Array<Redactor | undefined>): Redactor
   return (text) => list.reduce((acc, f) => f(acc), text)
 }
 
-/** `postgres://user:secret@host/db` → `postgres://user:<redacted>@host/db` (any scheme, empty user too). */
+/** Replaces the password of every DSN in `text` (any scheme, an empty user too) with `mask`. */
+export function maskDsnPasswords (text: string, mask: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${mask}@`)
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:<redacted>@host/db`. */
 export function redactDsnPasswords (text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${REDACTED}@`)
+  return maskDsnPasswords(text, REDACTED)
 }
 
 /** Keeps dokku's messages, headers and blank lines; every other line becomes `<redacted>`. */

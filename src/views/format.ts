@@ -23,10 +23,5 @@ export function duration (ms: number | null | undefined): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g
-
 /** Terminal colour codes removed: output is shown as plain, escaped text. */
-export function stripAnsi (text: string): string {
-  return text.replace(ANSI, '')
-}
+export { stripAnsi } from '../dokku/parsers/common.js'

@@ -7,9 +7,10 @@ export function splitLines (text: string): string[] {
   return lines
 }
 
-// ANSI SGR sequences (colours), the only escapes dokku itself emits (in `dokku logs`).
+// Terminal escapes: colours (SGR, what `dokku logs` emits) and any other CSI or two-byte
+// sequence that builder output passed through during a deploy may carry.
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g
 
 export function stripAnsi (text: string): string {
   return text.replace(ANSI, '')

@@ -1,3 +1,4 @@
+import { maskDsnPasswords } from '../../dokku/redact.js'
 import type { DbPlugin } from '../../dokku/validate.js'
 
 export const MASK = '••••'
@@ -7,7 +8,7 @@ export const MASK = '••••'
  * an empty user too: `redis://:••••@host:6379`). A DSN without a password is shown as it is.
  */
 export function maskDsn (dsn: string): string {
-  return dsn.replace(/^([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/i, `$1${MASK}@`)
+  return maskDsnPasswords(dsn, MASK)
 }
 
 /** The name people know each datastore by. */
