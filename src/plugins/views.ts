@@ -21,6 +21,8 @@ declare module 'fastify' {
     fragment (template: string, data?: Record<string, unknown>): Promise<FastifyReply>
     /** Queues a toast for htmx (`HX-Trigger`). */
     toast (toast: Toast): FastifyReply
+    /** Adds an event to `HX-Trigger`, next to any toast or event already queued. */
+    trigger (event: string, detail?: unknown): FastifyReply
   }
 }
 
@@ -56,10 +58,16 @@ export default fp<ViewsPluginOptions>(async (app, opts) => {
     return this.type('text/html; charset=utf-8').send(html)
   })
 
-  app.decorateReply('toast', function (this: FastifyReply, toast: Toast) {
+  app.decorateReply('trigger', function (this: FastifyReply, event: string, detail: unknown = true) {
+    const current = this.getHeader('HX-Trigger')
+    const events = typeof current === 'string' ? JSON.parse(current) as Record<string, unknown> : {}
+    events[event] = detail
     // Header values are Latin-1: escape anything beyond ASCII inside the JSON.
-    const json = JSON.stringify({ toast }).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-    this.header('HX-Trigger', json)
-    return this
+    const json = JSON.stringify(events).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+    return this.header('HX-Trigger', json)
+  })
+
+  app.decorateReply('toast', function (this: FastifyReply, toast: Toast) {
+    return this.trigger('toast', toast)
   })
 }, { name: 'views' })

@@ -41,21 +41,6 @@ function echo (value: string | undefined): string {
   return (value ?? '').slice(0, MAX_DOMAIN_FIELD)
 }
 
-/**
- * Adds an event to `HX-Trigger` next to the toast already there (reply.toast sets the header
- * to a JSON object). Non-ASCII is escaped again, as toast() does, since header values are Latin-1.
- */
-function addTrigger (reply: FastifyReply, event: string): void {
-  let events: Record<string, unknown> = {}
-  const current = reply.getHeader('HX-Trigger')
-  if (typeof current === 'string') {
-    try { events = JSON.parse(current) as Record<string, unknown> } catch { events = {} }
-  }
-  events[event] = true
-  const json = JSON.stringify(events).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-  reply.header('HX-Trigger', json)
-}
-
 function domainsUrl (name: string): string {
   return `/apps/${encodeURIComponent(name)}/domains`
 }
@@ -120,7 +105,7 @@ const domainsRoutes: FastifyPluginAsync = async (app) => {
     if (parts.length === 0) parts.push(`Added ${list.join(', ')}.`)
     if (warnings.length > 0) parts.push(`Dokku says: ${warnings.join(' ')}`)
     reply.toast({ level: warnings.length > 0 ? 'info' : 'success', message: parts.join(' ') })
-    addTrigger(reply, 'domains-changed')
+    reply.trigger('domains-changed')
     return reply.fragment('domains-panel', { appName: name, domains: await loadDomainsOnly(app, name), forms: {} })
   })
 
@@ -149,7 +134,7 @@ const domainsRoutes: FastifyPluginAsync = async (app) => {
       level: outcome.warnings.length > 0 ? 'info' : 'success',
       message: `Removed ${removed} from ${name}.` + (outcome.warnings.length > 0 ? ` Dokku says: ${outcome.warnings.join(' ')}` : '')
     })
-    addTrigger(reply, 'domains-changed')
+    reply.trigger('domains-changed')
     return reply.fragment('domains-panel', { appName: name, domains: await loadDomainsOnly(app, name), forms: {} })
   })
 
