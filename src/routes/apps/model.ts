@@ -58,6 +58,11 @@ export interface AppOverview {
   report: AppReport
 }
 
+/** Every app's name (`apps:list`), through the read cache: one key for every page that needs it. */
+export function loadAppNames (app: FastifyInstance): Promise<string[]> {
+  return app.readCache.get('apps:list', 'all', () => app.dokku.listApps())
+}
+
 /** The app's `ps:report`, through the read cache: one key for every page that needs it. */
 export function loadPsReport (app: FastifyInstance, name: string): Promise<PsReport> {
   return app.readCache.get(`ps:report:${name}`, [name], () => app.dokku.psReport(name))

@@ -7,6 +7,7 @@ import {
   validateAppName, validateConfirmation, validateDbPlugin, validateEnvKey, validateServiceName, type DbPlugin
 } from '../../dokku/validate.js'
 import { isFragmentRequest } from '../../plugins/views.js'
+import { loadAppNames } from '../apps/model.js'
 import { respondWithJob } from '../jobs/start.js'
 import { installHint, maskDsn, PLUGIN_LABELS, serviceLockKey } from './dsn.js'
 
@@ -112,7 +113,7 @@ const databasesRoutes: FastifyPluginAsync = async (app) => {
   const allServices = () => app.readCache.get('listAllServices', 'all', () => app.dokku.listAllServices())
   const serviceInfo = (plugin: DbPlugin, service: string) =>
     app.readCache.get(`serviceInfo:${plugin}:${service}`, 'all', () => app.dokku.serviceInfo(plugin, service))
-  const appNames = () => app.readCache.get('listApps', 'all', () => app.dokku.listApps()).catch(() => null)
+  const appNames = () => loadAppNames(app).catch(() => null)
 
   async function groups (): Promise<PluginGroup[]> {
     const listed: DatabaseServices[] = await allServices()

@@ -5,7 +5,7 @@ import type { DomainsReport } from '../../dokku/parsers/domains.js'
 import type { LetsencryptListItem, LetsencryptReport } from '../../dokku/parsers/letsencrypt.js'
 import { validateAppName, validateDomain, validateDomains } from '../../dokku/validate.js'
 import type { JobSnapshot } from '../../jobs/manager.js'
-import { loadAppState, type DisplayState } from '../apps/model.js'
+import { loadAppNames, loadAppState, type DisplayState } from '../apps/model.js'
 
 /**
  * What the Domains & TLS page and the Let's Encrypt overview show, read from dokku (through the
@@ -253,7 +253,7 @@ export interface OverviewData {
 export async function loadOverview (app: FastifyInstance): Promise<OverviewData> {
   const [list, apps] = await Promise.all([
     app.readCache.get('letsencrypt:list', 'all', () => app.dokku.letsencryptList()),
-    app.readCache.get('apps:list', 'all', () => app.dokku.listApps())
+    loadAppNames(app)
   ])
   const runningJob = app.jobs.runningFor(ALL_APPS_JOB_KEY) ?? null
   if (!list.installed) return { letsencrypt: { state: 'not-installed' }, global: null, globalFailure: null, runningJob }
