@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.js'
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
@@ -54,6 +55,8 @@ export class HistoryRepository {
   private readonly statusStmt
   private readonly runningStmt
   private readonly getStmt
+  /** list() statements by filter shape (at most eight), each prepared once. */
+  private readonly listStmts = new Map<string, Statement>()
 
   constructor (private readonly db: Db, private readonly now: () => Date = () => new Date()) {
     this.insertStmt = db.prepare(
@@ -114,7 +117,9 @@ export class HistoryRepository {
     if (query.before !== undefined) { where.push('id < @before'); params.before = query.before }
     const sql = `SELECT * FROM command_history ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
                  ORDER BY id DESC LIMIT @limit`
-    return this.db.prepare(sql).all(params) as HistoryRecord[]
+    let stmt = this.listStmts.get(sql)
+    if (!stmt) this.listStmts.set(sql, stmt = this.db.prepare(sql))
+    return stmt.all(params) as HistoryRecord[]
   }
 
   /** Runs left "running" or "queued" by a previous process can never finish: say so. */
