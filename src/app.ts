@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { Config } from './config.js'
 import { DokkuError, httpStatusFor, InvalidArgumentError } from './dokku/errors.js'
 import type { RunnerOptions } from './dokku/runner.js'
+import { withOrigin } from './run-context.js'
 import { transportFor, type Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
 import auth from './plugins/auth.js'
@@ -64,7 +65,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   const app = Fastify({
     logger: opts.logger ?? { level: config.production ? 'info' : 'warn' },
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // A hop count is valid at run time (proxy-addr), though Fastify's types omit it.
+    trustProxy: config.trustProxy as boolean | string[],
     // Log tails and job streams are long-lived: close them rather than wait on shutdown.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },
@@ -72,6 +74,11 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   })
 
   app.decorate('config', config)
+  // Every dokku run a request causes is recorded with where it came from: the rest of the
+  // request (hooks, handler, and what they start) runs inside that context.
+  app.addHook('onRequest', (req, _reply, done) => {
+    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : req.url.startsWith('/hooks/') ? 'webhook' : 'page', done)
+  })
 
   // Order matters. The websocket plugin first: its hooks close an upgrade socket that a later
   // hook refuses (no session, cross-site). Then security, so refused requests never reach a
@@ -83,7 +90,9 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(views, { production: config.production })
   await app.register(auth, { password: config.password, secret: config.secret, production: config.production })
 
-  await app.register(dokku, { transport: opts.transport ?? transportFor(config), runner: opts.runner, cacheTtlMs: opts.cacheTtlMs })
+  await app.register(dokku, {
+    transport: opts.transport ?? transportFor(config), runner: opts.runner, cacheTtlMs: opts.cacheTtlMs, shutdownGraceMs: config.shutdownGraceMs
+  })
   app.decorate('serverHealth', new HealthSource({ diskPath: config.dataDir, ...opts.health }))
 
   await app.register(fastifyStatic, { root: join(ROOT, 'public'), prefix: '/static/', dotfiles: 'deny', index: false })

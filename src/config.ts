@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { isAbsolute, join, resolve } from 'node:path'
 
 /** Everything Docklight reads from the environment, validated once at boot. */
@@ -17,6 +18,13 @@ export interface Config {
   demo: boolean
   /** Set when the password was generated for demo mode, so the server can print it once. */
   generatedPassword: boolean
+  /** Fastify's trustProxy: which proxies may tell us the client's address (X-Forwarded-For). */
+  trustProxy: boolean | number | string[]
+  /** History retention: rows older than this many days, or beyond this many rows, are pruned. */
+  historyDays: number
+  historyMaxRows: number
+  /** After SIGTERM, running jobs may finish for this long before they are cancelled. */
+  shutdownGraceMs: number
 }
 
 /** A bad environment variable: the message names it, and the server stops with it. */
@@ -66,6 +74,34 @@ function parseBin (env: Env): string {
     throw new ConfigError('DOCKLIGHT_DOKKU_BIN', 'must be a program name or path')
   }
   return bin
+}
+
+function parseInteger (env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return def
+  if (!/^\d{1,12}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`)
+  }
+  return Number(raw)
+}
+
+/** `true`/`false`, a hop count, or comma-separated addresses and CIDR ranges. */
+function parseTrustProxy (env: Env): Config['trustProxy'] {
+  const raw = (env.DOCKLIGHT_TRUST_PROXY ?? '').trim()
+  if (raw === '' || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d{1,3}$/.test(raw)) return Number(raw)
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '')
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/')
+    const family = isIP(address ?? '')
+    const bits = family === 6 ? 128 : 32
+    const okPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits)
+    if (family === 0 || !okPrefix || rest.length > 0) {
+      throw new ConfigError('DOCKLIGHT_TRUST_PROXY', `must be true, a hop count, or addresses/CIDRs separated by commas; "${entry}" is none of these`)
+    }
+  }
+  return entries
 }
 
 /**
@@ -142,6 +178,10 @@ export function loadConfig (env: Env = process.env, cwd = process.cwd()): Config
     dokkuBin,
     dokkuSsh,
     demo,
-    generatedPassword
+    generatedPassword,
+    trustProxy: parseTrustProxy(env),
+    historyDays: parseInteger(env, 'DOCKLIGHT_HISTORY_DAYS', 90, 1, 36500),
+    historyMaxRows: parseInteger(env, 'DOCKLIGHT_HISTORY_MAX_ROWS', 200_000, 100, 100_000_000),
+    shutdownGraceMs: parseInteger(env, 'DOCKLIGHT_SHUTDOWN_GRACE_S', 30, 0, 3600) * 1000
   }
 }

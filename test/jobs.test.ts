@@ -15,7 +15,7 @@ function spec (app: FastifyInstance, args: string[], extra: Partial<JobSpec> = {
     command: `dokku ${args.join(' ')}`,
     redact: (s) => s.replace(/SECRET=\S+/g, 'SECRET=<redacted>'),
     run: (ctx) => app.runner.run('dokku', {
-      args, app: 'web', historyId: ctx.historyId, onOutput: ctx.onOutput, signal: ctx.signal,
+      args, app: 'web', historyId: ctx.historyId, onOutput: ctx.onOutput, onStart: ctx.onStart, signal: ctx.signal,
       redactOutput: (s) => s.replace(/SECRET=\S+/g, 'SECRET=<redacted>')
     }),
     ...extra

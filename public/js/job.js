@@ -25,7 +25,8 @@
       announceDone(panel.getAttribute('data-job-app'), panel.getAttribute('data-job-status'))
       return
     }
-    if (panel.getAttribute('data-job-status') !== 'running' || panel.hasAttribute('data-job-poll') ||
+    var status = panel.getAttribute('data-job-status')
+    if ((status !== 'running' && status !== 'queued') || panel.hasAttribute('data-job-poll') ||
         panel.hasAttribute('data-job-watching')) return
     panel.setAttribute('data-job-watching', '1')
     var id = panel.getAttribute('data-job-id')
@@ -45,6 +46,14 @@
       var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8
       if (msg.type === 'snapshot') pre.textContent = msg.text
       else if (msg.type === 'output') pre.textContent += msg.text
+      else if (msg.type === 'status') {
+        // Queued → running: the job got its slot.
+        panel.setAttribute('data-job-status', msg.status)
+        var badge = panel.querySelector('[data-job-badge]')
+        if (badge) { badge.textContent = msg.status; badge.className = 'badge ' + msg.status }
+        var state = panel.querySelector('[data-job-state]')
+        if (state && msg.status === 'running') state.textContent = 'Running. You can close this tab; the job keeps going.'
+      }
       else if (msg.type === 'done') {
         finished = true
         ws.close()

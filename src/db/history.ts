@@ -1,21 +1,36 @@
 import type { Statement } from 'better-sqlite3'
+import { commandGroup } from './command-group.js'
 import type { Db } from './database.js'
 
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
 
-/** One command Docklight ran (or tried to run), as the audit trail shows it. */
-export interface HistoryRecord {
+/**
+ * What a row records: `read` (a query: no output kept when it succeeds), `action` (a change
+ * made at once) or `job` (a long command that streamed into a job panel).
+ */
+export type RunKind = 'action' | 'read' | 'job'
+export const RUN_KINDS: readonly RunKind[] = ['action', 'read', 'job']
+
+/** Who asked for the run: a browser page, a background job, a webhook, the API or the watchdog. */
+export type RunOrigin = 'page' | 'job' | 'webhook' | 'api' | 'watchdog'
+export const RUN_ORIGINS: readonly RunOrigin[] = ['page', 'job', 'webhook', 'api', 'watchdog']
+
+/** One command Docklight ran (or tried to run), as lists show it: never its output. */
+export interface HistoryRow {
   id: number
+  /** The Dokku host it ran on. */
+  host: string
   /** The argv as one display string, secrets already redacted. */
   command: string
   app: string | null
-  kind: 'command' | 'job'
+  kind: RunKind
+  origin: RunOrigin
+  /** The dokku plugin of the command (`ps`, `config`, …); null before a job's command starts. */
+  group: string | null
   /** What the user asked for, e.g. "Restart myapp"; null for plain commands. */
   label: string | null
   status: RunStatus
   exitCode: number | null
-  stdout: string
-  stderr: string
   /** Why it did not run or finish, in words (missing binary, timeout, …). */
   error: string | null
   createdAt: string
@@ -23,10 +38,18 @@ export interface HistoryRecord {
   durationMs: number | null
 }
 
+/** A row with its stored (redacted) output: what the entry page and a finished job show. */
+export interface HistoryEntry extends HistoryRow {
+  stdout: string
+  stderr: string
+}
+
 export interface NewRun {
   command: string
   app?: string | null
-  kind?: 'command' | 'job'
+  host?: string
+  kind?: RunKind
+  origin?: RunOrigin
   label?: string | null
   status?: RunStatus
 }
@@ -34,48 +57,81 @@ export interface NewRun {
 export interface RunOutcome {
   status: RunStatus
   exitCode: number | null
+  /** Stored as given: the caller decides what is worth keeping (and has redacted it). */
   stdout: string
   stderr: string
   error?: string | null
   durationMs: number
 }
 
+/** `actions` (the default of the pages) is actions and jobs; `reads` the queries; `all` both. */
+export type KindFilter = 'actions' | 'reads' | 'all'
+
 export interface HistoryQuery {
+  host?: string
   app?: string
   status?: RunStatus
+  kind?: KindFilter
+  group?: string
+  /** Free text, matched against the command and the label (never the output). */
+  q?: string
   limit?: number
   /** Only rows with an id below this one (keyset pagination, newest first). */
   before?: number
 }
 
-/** The only code that reads or writes `command_history`. */
+export const MAX_PAGE = 500
+
+const ROW_COLUMNS = `id, host, command, app, kind, origin, cmdGroup AS "group", label, status, exitCode, error,
+  createdAt, finishedAt, durationMs`
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern with `ESCAPE '\'`. */
+export function likePattern (text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`
+}
+
+/** The only code that reads or writes `command_history` and `command_output`. */
 export class HistoryRepository {
   private readonly insertStmt
   private readonly finishStmt
+  private readonly outputStmt
   private readonly statusStmt
   private readonly runningStmt
   private readonly getStmt
-  /** list() statements by filter shape (at most eight), each prepared once. */
+  private readonly getRowStmt
+  private readonly interruptStmt
+  /** list() statements by filter shape (at most 2^7), each prepared once. */
   private readonly listStmts = new Map<string, Statement>()
 
   constructor (private readonly db: Db, private readonly now: () => Date = () => new Date()) {
     this.insertStmt = db.prepare(
-      `INSERT INTO command_history (command, app, kind, label, status, createdAt)
-       VALUES (@command, @app, @kind, @label, @status, @createdAt)`)
+      `INSERT INTO command_history (command, app, host, kind, origin, cmdGroup, label, status, createdAt)
+       VALUES (@command, @app, @host, @kind, @origin, @group, @label, @status, @createdAt)`)
     this.finishStmt = db.prepare(
-      `UPDATE command_history SET status = @status, exitCode = @exitCode, stdout = @stdout,
-         stderr = @stderr, error = @error, finishedAt = @finishedAt, durationMs = @durationMs
-       WHERE id = @id`)
+      `UPDATE command_history SET status = @status, exitCode = @exitCode, error = @error, finishedAt = @finishedAt,
+         durationMs = @durationMs WHERE id = @id`)
+    this.outputStmt = db.prepare(
+      `INSERT INTO command_output (id, stdout, stderr) VALUES (@id, @stdout, @stderr)
+       ON CONFLICT (id) DO UPDATE SET stdout = excluded.stdout, stderr = excluded.stderr`)
     this.statusStmt = db.prepare('UPDATE command_history SET status = ? WHERE id = ?')
-    this.runningStmt = db.prepare("UPDATE command_history SET status = 'running', command = ? WHERE id = ?")
-    this.getStmt = db.prepare('SELECT * FROM command_history WHERE id = ?')
+    this.runningStmt = db.prepare("UPDATE command_history SET status = 'running', command = ?, cmdGroup = ? WHERE id = ?")
+    this.getStmt = db.prepare(
+      `SELECT ${ROW_COLUMNS}, coalesce(o.stdout, '') AS stdout, coalesce(o.stderr, '') AS stderr
+       FROM command_history h LEFT JOIN command_output o USING (id) WHERE h.id = ?`)
+    this.getRowStmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM command_history WHERE id = ?`)
+    this.interruptStmt = db.prepare(
+      `UPDATE command_history SET status = 'interrupted', error = @error, finishedAt = coalesce(finishedAt, @now)
+       WHERE id = @id`)
   }
 
   start (run: NewRun): number {
     const info = this.insertStmt.run({
       command: run.command,
       app: run.app ?? null,
-      kind: run.kind ?? 'command',
+      host: run.host ?? 'local',
+      kind: run.kind ?? 'action',
+      origin: run.origin ?? 'page',
+      group: commandGroup(run.command),
       label: run.label ?? null,
       status: run.status ?? 'running',
       createdAt: this.now().toISOString()
@@ -89,37 +145,57 @@ export class HistoryRepository {
 
   /** A row made ahead of its command (a job) learns the exact command when it starts. */
   markRunning (id: number, command: string): void {
-    this.runningStmt.run(command, id)
+    this.runningStmt.run(command, commandGroup(command), id)
   }
 
   finish (id: number, outcome: RunOutcome): void {
-    this.finishStmt.run({
-      id,
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      stdout: outcome.stdout,
-      stderr: outcome.stderr,
-      error: outcome.error ?? null,
-      finishedAt: this.now().toISOString(),
-      durationMs: Math.round(outcome.durationMs)
-    })
+    this.db.transaction(() => {
+      this.finishStmt.run({
+        id,
+        status: outcome.status,
+        exitCode: outcome.exitCode,
+        error: outcome.error ?? null,
+        finishedAt: this.now().toISOString(),
+        durationMs: Math.round(outcome.durationMs)
+      })
+      if (outcome.stdout !== '' || outcome.stderr !== '') this.outputStmt.run({ id, stdout: outcome.stdout, stderr: outcome.stderr })
+    })()
   }
 
-  get (id: number): HistoryRecord | undefined {
-    return this.getStmt.get(id) as HistoryRecord | undefined
+  get (id: number): HistoryEntry | undefined {
+    return this.getStmt.get(id) as HistoryEntry | undefined
   }
 
-  list (query: HistoryQuery = {}): HistoryRecord[] {
+  /** The row without its output. */
+  getRow (id: number): HistoryRow | undefined {
+    return this.getRowStmt.get(id) as HistoryRow | undefined
+  }
+
+  /** A run that Docklight gave up on (shutdown): it did not finish, and says why. */
+  interrupt (id: number, error: string): void {
+    this.interruptStmt.run({ id, error, now: this.now().toISOString() })
+  }
+
+  /** Newest first, never reading output; `before` pages by id (keyset), not OFFSET. */
+  list (query: HistoryQuery = {}): HistoryRow[] {
     const where: string[] = []
-    const params: Record<string, unknown> = { limit: Math.min(Math.max(query.limit ?? 50, 1), 500) }
+    const params: Record<string, unknown> = { limit: Math.min(Math.max(query.limit ?? 50, 1), MAX_PAGE) }
+    if (query.host !== undefined) { where.push('host = @host'); params.host = query.host }
     if (query.app !== undefined) { where.push('app = @app'); params.app = query.app }
     if (query.status !== undefined) { where.push('status = @status'); params.status = query.status }
+    if (query.kind === 'actions') where.push("kind IN ('action', 'job')")
+    if (query.kind === 'reads') where.push("kind = 'read'")
+    if (query.group !== undefined) { where.push('cmdGroup = @group'); params.group = query.group }
+    if (query.q !== undefined && query.q !== '') {
+      where.push("(command LIKE @q ESCAPE '\\' OR label LIKE @q ESCAPE '\\')")
+      params.q = likePattern(query.q)
+    }
     if (query.before !== undefined) { where.push('id < @before'); params.before = query.before }
-    const sql = `SELECT * FROM command_history ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
+    const sql = `SELECT ${ROW_COLUMNS} FROM command_history ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
                  ORDER BY id DESC LIMIT @limit`
     let stmt = this.listStmts.get(sql)
     if (!stmt) this.listStmts.set(sql, stmt = this.db.prepare(sql))
-    return stmt.all(params) as HistoryRecord[]
+    return stmt.all(params) as HistoryRow[]
   }
 
   /** Runs left "running" or "queued" by a previous process can never finish: say so. */

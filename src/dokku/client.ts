@@ -39,6 +39,8 @@ export interface JobOptions {
   /** A history row made earlier (a queued job). */
   historyId?: number
   timeoutMs?: number
+  /** Called when the command leaves its lane's queue and starts. */
+  onStart?: () => void
 }
 
 /** The result of a command that changes something. */
@@ -114,9 +116,30 @@ export class DokkuClient {
     }
   }
 
-  private async run<T> (spec: CommandSpec<T>, options: JobOptions = {}): Promise<Ran<T>> {
+  /**
+   * Identical reads in flight at the same moment share one run (single-flight): ten tabs
+   * polling the dashboard cost dokku one call. Keyed by argv; entries leave when the run ends.
+   */
+  private readonly inFlight = new Map<string, Promise<Ran<unknown>>>()
+
+  private run<T> (spec: CommandSpec<T>, options: JobOptions = {}): Promise<Ran<T>> {
+    const shareable = spec.kind === 'read' && !spec.stream && options.historyId === undefined &&
+      options.onOutput === undefined && options.signal === undefined
+    if (!shareable) return this.runOnce(spec, options)
+    const key = spec.args.join('\0')
+    const pending = this.inFlight.get(key)
+    if (pending) return pending as Promise<Ran<T>>
+    const started = this.runOnce(spec, options).finally(() => this.inFlight.delete(key))
+    this.inFlight.set(key, started)
+    return started
+  }
+
+  private async runOnce<T> (spec: CommandSpec<T>, options: JobOptions = {}): Promise<Ran<T>> {
     const redact = composeRedactors(spec.redactOutput, redactDsnPasswords)
-    const live = options.onOutput && spec.redactLive ? redactingOutput(options.onOutput, redact) : null
+    // Live output gets the same redaction as the stored copy, whatever the command: what a job
+    // panel shows and what history keeps never differ in what they hide. (A log tail is the
+    // app's own output, passed through as it comes.)
+    const live = options.onOutput && !spec.stream ? redactingOutput(options.onOutput, redact) : null
     let result: RunResult
     try {
       result = await this.runner.run('dokku', {
@@ -124,12 +147,14 @@ export class DokkuClient {
         display: spec.display,
         redactOutput: redact,
         app: spec.app ?? null,
-        kind: spec.kind ?? 'command',
+        kind: spec.kind === 'read' ? 'read' : 'action',
+        lane: spec.kind === 'job' ? 'job' : undefined,
         label: options.label ?? spec.label ?? null,
         historyId: options.historyId,
         timeoutMs: options.timeoutMs ?? spec.timeoutMs,
         signal: options.signal,
         onOutput: live ? live.onOutput : options.onOutput,
+        onStart: options.onStart,
         stream: spec.stream
       })
     } finally {

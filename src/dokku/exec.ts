@@ -13,6 +13,11 @@ export interface ExecOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void
   /** Grace period between SIGTERM and SIGKILL. */
   killGraceMs?: number
+  /**
+   * false: output goes to `onOutput`, and only its last few KiB are kept, for dokku's error
+   * message (log tails that run for hours).
+   */
+  keepOutput?: boolean
 }
 
 export type ExecEnd = 'exited' | 'timeout' | 'cancelled' | 'spawn-error'
@@ -32,16 +37,28 @@ export interface ExecResult {
 
 const TRUNCATION_NOTE = (limit: number) => `\n[output truncated at ${limit} bytes]\n`
 
+/** Bound: how much of a stream's end a long-lived run keeps (for the error message). */
+export const STREAM_TAIL_CHARS = 16 * 1024
+
+/**
+ * Bound: the first `limit` bytes of a stream are kept, the rest is only streamed; or, with
+ * `keep` false, just its last STREAM_TAIL_CHARS characters.
+ */
 class CappedText {
   private readonly decoder = new StringDecoder('utf8')
   private bytes = 0
   text = ''
   truncated = false
-  constructor (private readonly limit: number) {}
+  constructor (private readonly limit: number, private readonly keep = true) {}
 
   /** Adds a chunk and returns its decoded text (for live streaming, even past the cap). */
   push (chunk: Buffer): string {
     const decoded = this.decoder.write(chunk)
+    if (!this.keep) {
+      this.text += decoded
+      if (this.text.length > 2 * STREAM_TAIL_CHARS) this.text = this.text.slice(-STREAM_TAIL_CHARS)
+      return decoded
+    }
     if (this.truncated) return decoded
     if (this.bytes + chunk.length > this.limit) {
       const room = this.limit - this.bytes
@@ -70,17 +87,22 @@ class CappedText {
 export function execArgv (file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   const started = performance.now()
   return new Promise((resolve) => {
-    const out = new CappedText(opts.maxOutputBytes)
-    const err = new CappedText(opts.maxOutputBytes)
+    const keep = opts.keepOutput !== false
+    const out = new CappedText(opts.maxOutputBytes, keep)
+    const err = new CappedText(opts.maxOutputBytes, keep)
     let killedFor: 'timeout' | 'cancelled' | null = null
     let settled = false
     let killTimer: NodeJS.Timeout | undefined
 
     const child = spawn(file, args, {
       shell: false,
+      // Its own session and process group (setsid): a timeout or cancel can end everything it
+      // started, and dokku's `builds:cancel`, which SIGQUITs a deploy's whole group, never
+      // reaches Docklight.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: opts.env ?? process.env
+      // The transport builds the environment from an allowlist; nothing of ours by default.
+      env: opts.env ?? {}
     })
 
     const killGroup = (why: 'timeout' | 'cancelled') => {

@@ -1,13 +1,23 @@
 import { EventEmitter } from 'node:events'
-import type { HistoryRepository, RunStatus } from '../db/history.js'
+import type { HistoryRepository, RunOrigin, RunStatus } from '../db/history.js'
 import { DokkuError } from '../dokku/errors.js'
+import { currentOrigin, withOrigin } from '../run-context.js'
 import { stripAnsi } from '../views/format.js'
 
 /** What a job's body receives: where to stream output, how to learn it was cancelled. */
 export interface JobContext {
   historyId: number
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void
+  /** The body's command left its lane's queue and started. */
+  onStart: () => void
   signal: AbortSignal
+}
+
+/** What a cancel request did, in the user's words, and whether to stop our own process. */
+export interface CancelVerdict {
+  /** Kill the local process (dokku itself, or ssh) now. */
+  abort: boolean
+  message: string
 }
 
 export interface JobSpec {
@@ -20,6 +30,11 @@ export interface JobSpec {
   /** Applied line by line to live output, for bodies that do not redact their own. */
   redact?: (text: string) => string
   /**
+   * Stops the command where it runs (dokku's `builds:cancel` for deploys). Without one, a cancel
+   * kills the local process.
+   */
+  cancel?: () => Promise<CancelVerdict>
+  /**
    * The work. Resolving means success (a value with `status` reports its own outcome, as the
    * runner's result does); throwing a DokkuError reports dokku's failure and message.
    */
@@ -28,6 +43,7 @@ export interface JobSpec {
 
 export type JobEvent =
   | { type: 'output'; text: string }
+  | { type: 'status'; status: RunStatus }
   | { type: 'done'; status: RunStatus; exitCode: number | null; error: string | null }
 
 const STATUS_BY_KIND: Partial<Record<DokkuError['kind'], RunStatus>> = {
@@ -64,11 +80,18 @@ export class AppBusyError extends Error {
   }
 }
 
-const MAX_LIVE_OUTPUT = 512 * 1024
-const KEEP_FINISHED = 200
+/** Bound: a job keeps at most this much output in memory (history keeps its own copy). */
+export const MAX_JOB_OUTPUT = 512 * 1024
+/** Bound: a line longer than this is cut (a progress bar without newlines, binary noise). */
+export const MAX_PARTIAL_LINE = 64 * 1024
+/** Bounds on finished jobs kept in memory for late watchers; older ones are read from history. */
+const KEEP_FINISHED = 50
+const MAX_FINISHED_BYTES = 8 * 1024 * 1024
+
+const truncationNote = (limit: number) => `\n[output truncated at ${Math.round(limit / 1024)} KiB; the job goes on]\n`
 
 class Job extends EventEmitter {
-  status: RunStatus = 'running'
+  status: RunStatus = 'queued'
   exitCode: number | null = null
   error: string | null = null
   output = ''
@@ -79,6 +102,7 @@ class Job extends EventEmitter {
   readonly done: Promise<void>
   markDone!: () => void
   private partial = ''
+  private truncated = false
 
   constructor (readonly id: number, readonly spec: JobSpec) {
     super()
@@ -86,11 +110,27 @@ class Job extends EventEmitter {
     this.done = new Promise((resolve) => { this.markDone = resolve })
   }
 
+  setStatus (status: RunStatus): void {
+    if (this.status === status) return
+    this.status = status
+    this.emit('event', { type: 'status', status } satisfies JobEvent)
+  }
+
   /** Redaction works on whole lines, so live text is held back until its newline arrives. */
   push (text: string): void {
     const lines = (this.partial + stripAnsi(text).replace(/\r\n?/g, '\n')).split('\n')
     this.partial = lines.pop()!
+    if (this.partial.length > MAX_PARTIAL_LINE) {
+      lines.push(this.partial.slice(0, MAX_PARTIAL_LINE) + ' [line cut]')
+      this.partial = ''
+    }
     if (lines.length > 0) this.emitText(lines.map((l) => l + '\n').join(''))
+  }
+
+  /** A line of Docklight's own (a cancel notice), set apart from dokku's output. */
+  note (text: string): void {
+    this.flush()
+    this.emitText(`[docklight] ${text}\n`)
   }
 
   flush (): void {
@@ -100,7 +140,13 @@ class Job extends EventEmitter {
 
   private emitText (raw: string): void {
     const text = this.spec.redact ? this.spec.redact(raw) : raw
-    if (this.output.length < MAX_LIVE_OUTPUT) this.output += text
+    if (!this.truncated) {
+      if (this.output.length + text.length <= MAX_JOB_OUTPUT) this.output += text
+      else {
+        this.output += text.slice(0, Math.max(0, MAX_JOB_OUTPUT - this.output.length)) + truncationNote(MAX_JOB_OUTPUT)
+        this.truncated = true
+      }
+    }
     this.emit('event', { type: 'output', text } satisfies JobEvent)
   }
 
@@ -120,33 +166,44 @@ class Job extends EventEmitter {
   }
 }
 
+export interface JobManagerOptions {
+  /** The Dokku host the jobs run on, recorded on their history rows. */
+  host?: string
+}
+
 /**
  * Runs long dokku commands in the background: the request returns at once, the output streams
- * to whoever watches, and the job lives on if the tab closes. Each job is a history row.
+ * to whoever watches, and the job lives on if the tab closes. Each job is a history row. A job
+ * waits as `queued` until the job lane has room.
  */
 export class JobManager {
   private readonly jobs = new Map<number, Job>()
   private readonly runningByApp = new Map<string, Job>()
   private readonly onFinish: Array<(job: JobSnapshot) => void> = []
   private readonly onStart: Array<(job: JobSnapshot) => void> = []
+  private closing = false
 
-  constructor (private readonly history: HistoryRepository) {}
+  constructor (private readonly history: HistoryRepository, private readonly options: JobManagerOptions = {}) {}
 
-  /** Starts a job, or throws AppBusyError when the app already has one running. */
+  /** Starts a job, or throws AppBusyError when the app already has one queued or running. */
   start (spec: JobSpec): JobSnapshot {
+    if (this.closing) throw Object.assign(new Error('Docklight is shutting down: no new jobs.'), { statusCode: 503 })
     const busy = this.runningByApp.get(spec.app)
     if (busy) throw new AppBusyError(spec.app, { id: busy.id, label: busy.spec.label })
 
-    const id = this.history.start({ command: spec.command ?? spec.label, app: spec.app, kind: 'job', label: spec.label, status: 'running' })
+    const origin: RunOrigin = currentOrigin()
+    const id = this.history.start({
+      command: spec.command ?? spec.label, app: spec.app, host: this.options.host, kind: 'job', origin, label: spec.label, status: 'queued'
+    })
     const job = new Job(id, spec)
     this.jobs.set(id, job)
     this.runningByApp.set(spec.app, job)
-    this.forgetOldJobs()
 
-    const snapshot = job.snapshot()
-    for (const listener of this.onStart) listener(snapshot)
-    void this.execute(job)
-    return snapshot
+    for (const listener of this.onStart) listener(job.snapshot())
+    // What the body runs besides its own command (a follow-up read) is the job's doing.
+    void withOrigin('job', () => this.execute(job))
+    // Taken after the body began: a command that found a free slot at once is already running.
+    return job.snapshot()
   }
 
   private async execute (job: Job): Promise<void> {
@@ -154,11 +211,12 @@ export class JobManager {
       const outcome = outcomeOf(await job.spec.run({
         historyId: job.id,
         signal: job.abort.signal,
+        onStart: () => job.setStatus('running'),
         onOutput: (_stream, text) => job.push(text)
       }))
-      job.status = outcome.status
       job.exitCode = outcome.exitCode
       job.error = outcome.error
+      job.status = outcome.status
     } catch (err) {
       if (err instanceof DokkuError) {
         // dokku ran and failed: the runner has already closed the history row.
@@ -170,7 +228,7 @@ export class JobManager {
       // The body refused to run (bad input found late, dokku missing): the row still closes.
       job.status = 'error'
       job.error = err instanceof Error ? err.message : String(err)
-      const row = this.history.get(job.id)
+      const row = this.history.getRow(job.id)
       if (row && (row.status === 'running' || row.status === 'queued')) {
         this.history.finish(job.id, { status: 'error', exitCode: null, stdout: job.output, stderr: '', error: job.error, durationMs: 0 })
       }
@@ -182,6 +240,7 @@ export class JobManager {
       for (const listener of this.onFinish) listener(snapshot)
       job.emit('event', { type: 'done', status: job.status, exitCode: job.exitCode, error: job.error } satisfies JobEvent)
       job.markDone()
+      this.forgetOldJobs()
     }
   }
 
@@ -199,7 +258,7 @@ export class JobManager {
   get (id: number): JobSnapshot | undefined {
     const snapshot = this.jobs.get(id)?.snapshot()
     // History holds the exact (redacted) argv once the command has started.
-    if (snapshot) snapshot.command = this.history.get(id)?.command ?? snapshot.command
+    if (snapshot) snapshot.command = this.history.getRow(id)?.command ?? snapshot.command
     return snapshot
   }
 
@@ -215,25 +274,68 @@ export class JobManager {
     return () => job.off('event', listener)
   }
 
-  cancel (id: number): boolean {
+  /**
+   * Asks a job to stop. A queued job is dropped from its queue. A running one is stopped where
+   * it runs when its spec knows how (dokku's `builds:cancel`); the verdict says what happened,
+   * plainly, and the job's output says it too. Undefined: no such job, or it already ended.
+   */
+  async cancel (id: number): Promise<CancelVerdict | undefined> {
     const job = this.jobs.get(id)
-    if (!job || job.finishedAt !== null) return false
-    job.abort.abort()
-    return true
+    if (!job || job.finishedAt !== null) return undefined
+    if (job.status === 'queued' || !job.spec.cancel) {
+      job.abort.abort()
+      return { abort: true, message: `Cancelling ${job.spec.label}.` }
+    }
+    let verdict: CancelVerdict
+    try {
+      verdict = await job.spec.cancel()
+    } catch (err) {
+      verdict = { abort: true, message: `Could not ask dokku to stop it (${err instanceof Error ? err.message : String(err)}); stopping Docklight's own process.` }
+    }
+    if (job.finishedAt === null) {
+      job.note(verdict.message)
+      if (verdict.abort) job.abort.abort()
+    }
+    return verdict
   }
 
-  /** Waits for every running job (tests); with cancel, stops them first (shutdown). */
-  async drain (opts: { cancel?: boolean } = {}): Promise<void> {
+  /** Waits for every running job (tests). */
+  async drain (): Promise<void> {
+    await Promise.all([...this.runningByApp.values()].map((job) => job.done))
+  }
+
+  /**
+   * Shutdown: no new jobs; running ones get `graceMs` to finish, then are cancelled (where they
+   * run, when their spec knows how) and recorded as interrupted.
+   */
+  async shutdown (graceMs: number): Promise<{ finished: number; interrupted: number }> {
+    this.closing = true
     const running = [...this.runningByApp.values()]
-    if (opts.cancel) for (const job of running) job.abort.abort()
-    await Promise.all(running.map((job) => job.done))
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs) })
+    await Promise.race([Promise.all(running.map((job) => job.done)), grace])
+    clearTimeout(timer)
+    const left = running.filter((job) => job.finishedAt === null)
+    await Promise.all(left.map(async (job) => {
+      const verdict = job.status === 'running' && job.spec.cancel ? await job.spec.cancel().catch(() => null) : null
+      if (verdict && job.finishedAt === null) job.note(verdict.message)
+      job.abort.abort()
+      await job.done
+      job.status = 'interrupted'
+      this.history.interrupt(job.id, `Docklight shut down while this ran${verdict ? ` (${verdict.message})` : ''}`)
+    }))
+    return { finished: running.length - left.length, interrupted: left.length }
   }
 
   private forgetOldJobs (): void {
-    if (this.jobs.size <= KEEP_FINISHED) return
-    for (const [id, job] of this.jobs) {
-      if (this.jobs.size <= KEEP_FINISHED) break
-      if (job.finishedAt !== null) this.jobs.delete(id)
+    let finished = 0
+    let bytes = 0
+    // Newest first: keep the most recent finished jobs within both bounds.
+    for (const [id, job] of [...this.jobs].reverse()) {
+      if (job.finishedAt === null) continue
+      finished++
+      bytes += job.output.length
+      if (finished > KEEP_FINISHED || bytes > MAX_FINISHED_BYTES) this.jobs.delete(id)
     }
   }
 }

@@ -19,12 +19,14 @@ export interface DokkuPluginOptions {
   transport: Transport
   runner?: Partial<RunnerOptions>
   cacheTtlMs?: number
+  /** How long running jobs may finish when the server closes. */
+  shutdownGraceMs: number
 }
 
 /** Everything that runs dokku: the runner, the typed client, the read cache and the jobs. */
 export default fp<DokkuPluginOptions>(async (app, opts) => {
   const runner = new Runner(opts.transport, app.history, { ...DEFAULT_RUNNER_OPTIONS, ...opts.runner })
-  const readCache = new ReadCache(opts.cacheTtlMs ?? 5000)
+  const readCache = new ReadCache({ ttlMs: opts.cacheTtlMs ?? 5000 })
   const jobs = new JobManager(app.history)
   jobs.onJobStarted((job) => readCache.invalidateApp(job.app))
   jobs.onJobFinished((job) => readCache.invalidateApp(job.app))
@@ -33,6 +35,11 @@ export default fp<DokkuPluginOptions>(async (app, opts) => {
   app.decorate('dokku', new DokkuClient(runner))
   app.decorate('readCache', readCache)
   app.decorate('jobs', jobs)
-  // Jobs outlive a closed tab, not the process: stop them so their rows close as cancelled.
-  app.addHook('preClose', async () => { await jobs.drain({ cancel: true }) })
+  // Jobs outlive a closed tab, not the process: they get the grace to finish, then are
+  // cancelled and recorded as interrupted. Then every run still going is stopped.
+  app.addHook('preClose', async () => {
+    const { interrupted } = await jobs.shutdown(opts.shutdownGraceMs)
+    if (interrupted > 0) app.log.warn({ interrupted }, 'jobs interrupted by shutdown')
+  })
+  app.addHook('onClose', async () => { await runner.close() })
 }, { name: 'dokku', dependencies: ['db'] })

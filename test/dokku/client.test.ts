@@ -201,7 +201,7 @@ t.test('jobs pass label, kind, signal, historyId, timeout and live output throug
   })
   const req = runner.calls[0]?.req
   t.equal(req?.label, 'Restart from UI')
-  t.equal(req?.kind, 'job')
+  t.equal(req?.lane, 'job')
   t.equal(req?.app, 'node-js-app')
   t.equal(req?.historyId, 42)
   t.equal(req?.timeoutMs, 5000)
@@ -257,7 +257,7 @@ t.test('config: export, get, set (redacted everywhere), unset', async (t) => {
   const outcome = await client.configSet('node-js-app', { KEY: secret }, { onOutput: (_s, text) => live.push(text) })
   const call = runner.calls[4]
   t.same(call?.req.display, ['--quiet', 'config:set', '--encoded', 'node-js-app', 'KEY=<redacted>'])
-  t.equal(call?.req.kind, 'job')
+  t.equal(call?.req.lane, 'job')
   t.equal(call?.req.label, 'Set KEY on node-js-app')
   t.same(live, ['-----> Restarting app node-js-app\n', 'APP SAYS <redacted>\n'], 'live output is redacted too')
   t.notMatch(JSON.stringify(call?.stored), /w0rd/)
@@ -266,7 +266,7 @@ t.test('config: export, get, set (redacted everywhere), unset', async (t) => {
 
   const e = await rejection(client.configSet('node-js-app', { KEY: secret }, { noRestart: true }))
   t.ok(isDokkuError(e, 'failed'))
-  t.equal(runner.calls[5]?.req.kind, 'command')
+  t.equal(runner.calls[5]?.req.kind, 'action')
   t.notMatch(JSON.stringify(runner.calls[5]?.req.display), new RegExp(encoded.slice(0, 8)))
 
   await client.configUnset('node-js-app', ['KEY', 'OTHER'], { noRestart: true })

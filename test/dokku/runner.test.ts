@@ -14,7 +14,13 @@ const fake = fileURLToPath(new URL('../fixtures/bin/fake-dokku', import.meta.url
 function setup (opts: { timeoutMs?: number; maxOutputBytes?: number; concurrency?: number; bin?: string } = {}) {
   const history = new HistoryRepository(openDatabase(':memory:'))
   const runner = new Runner(new LocalTransport(opts.bin ?? fake, { DOKKU_TEST_MARK: 'from-transport' }), history, {
-    timeoutMs: opts.timeoutMs ?? 10_000, maxOutputBytes: opts.maxOutputBytes ?? 1024 * 1024, concurrency: opts.concurrency ?? 4, killGraceMs: 200
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    maxOutputBytes: opts.maxOutputBytes ?? 1024 * 1024,
+    lanes: {
+      read: { concurrency: opts.concurrency ?? 4, queueTimeoutMs: 10_000, maxQueued: 10 },
+      job: { concurrency: opts.concurrency ?? 4, queueTimeoutMs: 10_000, maxQueued: 10 }
+    },
+    killGraceMs: 200
   })
   return { history, runner }
 }
@@ -125,14 +131,14 @@ t.test('history gets the redacted display and output, the caller the raw output'
     args: ['echo-args', 'KEY=hunter2'],
     display: ['echo-args', 'KEY=<redacted>'],
     redactOutput: (s) => s.replace(/hunter2/g, '<redacted>'),
-    kind: 'job',
+    kind: 'action',
     label: 'Set config'
   })
   t.equal(r.stdout, '[KEY=hunter2]\n')
   const row = history.get(r.id)!
   t.equal(row.command, "dokku echo-args KEY=<redacted>")
   t.equal(row.stdout, '[KEY=<redacted>]\n')
-  t.equal(row.kind, 'job')
+  t.equal(row.kind, 'action')
   t.equal(row.label, 'Set config')
   t.notMatch(JSON.stringify(row), /hunter2/)
 })

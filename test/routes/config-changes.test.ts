@@ -76,9 +76,9 @@ t.test('without restart: runs at once, answers with the list and a toast', async
   t.match(res.body, /^<div id="config-vars"/)
   t.ok(rowKeys(res.body).includes('FEATURE_X'))
   t.same(toast(res), { level: 'success', message: 'Set FEATURE_X on node-js-app without restarting: it applies at the next restart or deploy.' })
-  const row = c.app.history.list({ limit: 10 }).find((r) => r.command.includes('config:set'))!
+  const row = c.app.history.get(c.app.history.list({ limit: 10 }).find((r) => r.command.includes('config:set'))!.id)!
   t.equal(row.command, 'dokku --quiet config:set --encoded --no-restart node-js-app FEATURE_X=<redacted>')
-  t.equal(row.kind, 'command')
+  t.equal(row.kind, 'action')
   t.notMatch(row.stdout + row.stderr, /Restarting/)
   t.equal(c.app.jobs.runningFor(APP), undefined, 'no job')
 

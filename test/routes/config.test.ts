@@ -86,7 +86,7 @@ t.test('reveal: one value, not stored by the browser; hide puts the mask back', 
   t.match(res.body, /hx-get="\/apps\/node-js-app\/config\/hide\?key=DATABASE_URL"[^>]*>Hide</)
   t.match(res.body, /hx-trigger="config-saved from:body"/, 'a revealed row hides itself after a change')
   t.match(c.commands().at(-1), /^dokku config:get node-js-app DATABASE_URL$/)
-  const row = c.app.history.list({ limit: 1 })[0]!
+  const row = c.app.history.get(c.app.history.list({ limit: 1 })[0]!.id)!
   t.notOk(row.stdout.includes(env.DATABASE_URL!), 'history does not keep the value')
 
   const hidden = await c.get(`/apps/${APP}/config/hide?key=DATABASE_URL`, true)

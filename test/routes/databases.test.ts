@@ -172,7 +172,7 @@ t.test('the service page: facts, masked DSN, linked apps, forms', async (t) => {
   t.match(select, /<option value="python-app">/)
   t.notMatch(select, /node-js-app/, 'an app already linked is not offered')
   t.match(res.body, /<form id="db-destroy"[\s\S]*?unlink them first[\s\S]*?Type <code>lollipop<\/code> to confirm/)
-  t.notOk(app.history.list({ limit: 500 }).some((r) => r.stdout.includes(pw) || r.stderr.includes(pw)), 'history never holds the password')
+  t.notOk(app.history.list({ limit: 500 }).map((r) => app.history.get(r.id)!).some((r) => r.stdout.includes(pw) || r.stderr.includes(pw)), 'history never holds the password')
 
   const frag = await app.inject({ url: '/databases/postgres/lollipop', headers: { cookie, 'hx-request': 'true' } })
   t.notMatch(frag.body, /<html/)
@@ -207,7 +207,7 @@ t.test('the DSN is revealed on request, never cached', async (t) => {
   t.equal(page.headers['cache-control'], 'no-store')
   t.match(page.body, pw)
 
-  t.notOk(app.history.list({ limit: 500 }).some((r) => r.stdout.includes(pw)), 'revealing stores nothing')
+  t.notOk(app.history.list({ limit: 500 }).map((r) => app.history.get(r.id)!).some((r) => r.stdout.includes(pw)), 'revealing stores nothing')
 })
 
 t.test('not installed, missing service and hostile names', async (t) => {
@@ -344,7 +344,7 @@ t.test('unlink: a job on the app', async (t) => {
   const notLinked = await app.inject({ method: 'POST', url: '/databases/redis/cache/unlink', headers: { cookie, ...FORM }, payload: form({ app: 'go-worker' }) })
   t.equal(notLinked.statusCode, 303)
   await app.jobs.drain()
-  const failed = app.history.list({ limit: 1 })[0]!
+  const failed = app.history.get(app.history.list({ limit: 1 })[0]!.id)!
   t.equal(failed.status, 'failed')
   t.match(failed.error ?? failed.stderr, /Not linked to app go-worker/)
 

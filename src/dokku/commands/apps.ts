@@ -7,9 +7,9 @@ import { reportFormat, supports } from './version.js'
 /** `dokku apps:list --format json` (≥0.38.21), else `dokku --quiet apps:list`. */
 export function listApps (version: DokkuVersion): CommandSpec<string[]> {
   if (supports(version, 'appsListJson')) {
-    return { args: ['apps:list', '--format', 'json'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseAppsListJson(stdout) }
+    return { args: ['apps:list', '--format', 'json'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseAppsListJson(stdout) }
   }
-  return { args: ['--quiet', 'apps:list'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseAppsListText(stdout) }
+  return { args: ['--quiet', 'apps:list'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseAppsListText(stdout) }
 }
 
 /** `dokku apps:report <app> [--format json]`. */
@@ -19,7 +19,7 @@ export function appReport (app: string, version: DokkuVersion): CommandSpec<AppR
   return {
     args: format === 'json' ? ['apps:report', name, '--format', 'json'] : ['apps:report', name],
     app: name,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseAppReport(name, stdout, format)
   }
 }

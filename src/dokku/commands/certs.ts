@@ -11,7 +11,7 @@ export function certsReport (app: string, version: DokkuVersion, now?: Date): Co
   return {
     args: format === 'json' ? ['certs:report', name, '--format', 'json'] : ['certs:report', name],
     app: name,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseCertsReport(name, stdout, format, now)
   }
 }

@@ -16,7 +16,7 @@ export function configExport (app: string): CommandSpec<EnvVars> {
     args: ['config:export', '--format', 'json', name],
     app: name,
     redactOutput: redactConfigExport,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseConfigJson(stdout)
   }
 }
@@ -29,7 +29,7 @@ export function configGet (app: string, key: string): CommandSpec<string | null>
     args: ['config:get', name, k],
     app: name,
     redactOutput: redactAllButMessages,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     acceptFailure: (out) => out.exitCode === 1 && out.stdout === '' && out.stderr.trim() === '',
     parse: (out) => (out.exitCode === 0 ? parseConfigGet(out.stdout) : null)
   }
@@ -38,7 +38,7 @@ export function configGet (app: string, key: string): CommandSpec<string | null>
 /** `dokku config:keys <app>`. */
 export function configKeys (app: string): CommandSpec<string[]> {
   const name = validateAppName(app)
-  return { args: ['config:keys', name], app: name, timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseConfigKeys(stdout) }
+  return { args: ['config:keys', name], app: name, kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseConfigKeys(stdout) }
 }
 
 export type ConfigValue = string | Uint8Array
@@ -75,9 +75,8 @@ export function configSet (app: string, vars: Readonly<Record<string, ConfigValu
     args: ['--quiet', 'config:set', ...flags, name, ...pairs],
     display: ['--quiet', 'config:set', ...flags, name, ...shown],
     redactOutput: composeRedactors(redactConfigSetOutput, redactValues(secrets)),
-    redactLive: true,
     app: name,
-    kind: options.noRestart ? 'command' : 'job',
+    kind: options.noRestart ? 'action' : 'job',
     label: `Set ${keys} on ${name}`,
     timeoutMs: options.noRestart ? TIMEOUTS.change : TIMEOUTS.deploy,
     parse: noParse
@@ -92,7 +91,7 @@ export function configUnset (app: string, keys: readonly string[], options: { no
   return {
     args: ['config:unset', ...(options.noRestart ? ['--no-restart'] : []), name, ...valid],
     app: name,
-    kind: options.noRestart ? 'command' : 'job',
+    kind: options.noRestart ? 'action' : 'job',
     label: `Unset ${valid.join(', ')} on ${name}`,
     timeoutMs: options.noRestart ? TIMEOUTS.change : TIMEOUTS.deploy,
     parse: noParse

@@ -11,7 +11,7 @@ export function listServices (plugin: DbPlugin): CommandSpec<PluginResult<{ serv
   const p = validateDbPlugin(plugin)
   return {
     args: ['--quiet', `${p}:list`],
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     acceptFailure: isNotInstalled,
     parse: (out) => (out.exitCode !== 0 ? { installed: false } : { installed: true, services: parseServiceList(out.stdout) })
   }
@@ -23,7 +23,7 @@ export function serviceInfo (plugin: DbPlugin, service: string): CommandSpec<Plu
   const svc = validateServiceName(service)
   return {
     args: [`${p}:info`, svc],
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     acceptFailure: isNotInstalled,
     parse: (out) => (out.exitCode !== 0 ? { installed: false } : { installed: true, info: parseServiceInfo(svc, out.stdout) })
   }
@@ -37,7 +37,6 @@ export function createService (plugin: DbPlugin, service: string): CommandSpec<S
     args: [`${p}:create`, svc],
     kind: 'job',
     label: `Create ${p} service ${svc}`,
-    redactLive: true,
     timeoutMs: TIMEOUTS.deploy,
     // The info block ends the output; a plugin that prints none still succeeded.
     parse: ({ stdout }) => (/ service information\s*$/m.test(stdout) ? parseServiceInfo(svc, stdout) : null)
@@ -53,9 +52,8 @@ export function linkService (plugin: DbPlugin, service: string, app: string, opt
   return {
     args: [`${p}:link`, svc, name, ...(alias === undefined ? [] : ['-a', alias]), ...(options.noRestart ? ['--no-restart'] : [])],
     app: name,
-    kind: options.noRestart ? 'command' : 'job',
+    kind: options.noRestart ? 'action' : 'job',
     label: `Link ${p} service ${svc} to ${name}`,
-    redactLive: true,
     timeoutMs: options.noRestart ? TIMEOUTS.change : TIMEOUTS.deploy,
     parse: noParse
   }
@@ -69,7 +67,7 @@ export function unlinkService (plugin: DbPlugin, service: string, app: string, o
   return {
     args: [`${p}:unlink`, svc, name, ...(options.noRestart ? ['--no-restart'] : [])],
     app: name,
-    kind: options.noRestart ? 'command' : 'job',
+    kind: options.noRestart ? 'action' : 'job',
     label: `Unlink ${p} service ${svc} from ${name}`,
     timeoutMs: options.noRestart ? TIMEOUTS.change : TIMEOUTS.deploy,
     parse: noParse

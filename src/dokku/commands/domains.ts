@@ -11,7 +11,7 @@ export function domainsReport (app: string, version: DokkuVersion): CommandSpec<
   return {
     args: format === 'json' ? ['domains:report', name, '--format', 'json'] : ['domains:report', name],
     app: name,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseDomainsReport(name, stdout, format)
   }
 }
@@ -21,7 +21,7 @@ export function domainsReport (app: string, version: DokkuVersion): CommandSpec<
  * `--format json` dokku prints one object per app without naming the app.
  */
 export function domainsReportAll (): CommandSpec<DomainsReport[]> {
-  return { args: ['domains:report'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseDomainsReportAll(stdout) }
+  return { args: ['domains:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseDomainsReportAll(stdout) }
 }
 
 function change (subcommand: 'domains:add' | 'domains:remove' | 'domains:set', label: (list: string, app: string) => string, app: string, domains: readonly string[]): CommandSpec<void> {

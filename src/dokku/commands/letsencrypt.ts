@@ -12,7 +12,7 @@ import { isNotInstalled, noParse, TIMEOUTS, type CommandSpec, type PluginResult 
 export function letsencryptList (options: { legacy?: boolean } = {}): CommandSpec<PluginResult<{ items: LetsencryptListItem[] }>> {
   return {
     args: [options.legacy ? 'letsencrypt:ls' : 'letsencrypt:list'],
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     acceptFailure: isNotInstalled,
     parse: (out) => (out.exitCode !== 0 ? { installed: false } : { installed: true, items: parseLetsencryptList(out.stdout) })
   }
@@ -28,7 +28,7 @@ export function letsencryptReport (app: string): CommandSpec<PluginResult<{ repo
     args: ['letsencrypt:report', name],
     app: name,
     redactOutput: redactLetsencryptReport,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     acceptFailure: isNotInstalled,
     parse: (out) => (out.exitCode !== 0 ? { installed: false } : { installed: true, report: parseLetsencryptReport(name, out.stdout, 'text') })
   }

@@ -32,7 +32,7 @@ export function logs (app: string, options: LogsOptions = {}): CommandSpec<LogLi
     args,
     app: args[1] ?? null,
     redactOutput: keepMessagesOnly,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parseLogs(stdout)
   }
 }
@@ -43,6 +43,7 @@ export function tailLogs (app: string, options: LogsOptions = {}): CommandSpec<v
   return {
     args,
     app: args[1] ?? null,
+    kind: 'read',
     label: `Tail logs of ${args[1] ?? ''}`,
     stream: true,
     timeoutMs: TIMEOUTS.tail,

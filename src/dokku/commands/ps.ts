@@ -14,7 +14,7 @@ export function psReport (app: string, version: DokkuVersion): CommandSpec<PsRep
   return {
     args: format === 'json' ? ['ps:report', name, '--format', 'json'] : ['ps:report', name],
     app: name,
-    timeoutMs: TIMEOUTS.read,
+    kind: 'read', timeoutMs: TIMEOUTS.read,
     parse: ({ stdout }) => parsePsReport(name, stdout, format)
   }
 }
@@ -24,16 +24,16 @@ export function psReport (app: string, version: DokkuVersion): CommandSpec<PsRep
  * one object per app without naming the app.
  */
 export function psReportAll (): CommandSpec<PsReport[]> {
-  return { args: ['ps:report'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parsePsReportAll(stdout) }
+  return { args: ['ps:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parsePsReportAll(stdout) }
 }
 
 /** `dokku ps:scale --format json <app>` (≥0.38.21), else `dokku --quiet ps:scale <app>`. */
 export function getScale (app: string, version: DokkuVersion): CommandSpec<ProcessScale[]> {
   const name = validateAppName(app)
   if (supports(version, 'psScaleJson')) {
-    return { args: ['ps:scale', '--format', 'json', name], app: name, timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseScaleJson(stdout) }
+    return { args: ['ps:scale', '--format', 'json', name], app: name, kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseScaleJson(stdout) }
   }
-  return { args: ['--quiet', 'ps:scale', name], app: name, timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseScaleText(stdout) }
+  return { args: ['--quiet', 'ps:scale', name], app: name, kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseScaleText(stdout) }
 }
 
 export type Formation = Readonly<Record<string, number | string>> | readonly ProcessScale[]

@@ -16,13 +16,15 @@ export interface CommandSpec<T> {
   args: string[]
   /** argv as history shows it (secrets replaced); defaults to `args`. */
   display?: string[]
-  /** Applied to stored output, error messages and (with `redactLive`) live output. */
+  /** Applied to stored output, error messages and live output (line by line). */
   redactOutput?: Redactor
-  /** Also redact live output line by line (it may hold a DSN or a value). */
-  redactLive?: boolean
   app?: string | null
-  /** `job` for long commands that stream into a job page. */
-  kind?: 'command' | 'job'
+  /**
+   * `read` for queries (history keeps no output of a successful one), `job` for long commands
+   * that stream into a job panel and use the job lane, `action` (the default) for a change
+   * made at once.
+   */
+  kind?: 'read' | 'action' | 'job'
   /** Default history label, e.g. "Restart node-js-app". */
   label?: string
   timeoutMs?: number

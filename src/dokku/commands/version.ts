@@ -24,5 +24,5 @@ export function reportFormat (version: DokkuVersion, feature: Feature): ReportFo
 
 /** `dokku version` → `dokku version 0.38.27`. */
 export function versionCommand (): CommandSpec<DokkuVersion> {
-  return { args: ['version'], timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseVersion(stdout) }
+  return { args: ['version'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseVersion(stdout) }
 }

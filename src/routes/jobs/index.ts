@@ -35,7 +35,7 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
   }, async (req, reply) => {
     const job = findJob(req.params.id)
     if (!job) return reply.callNotFound()
-    const data = { title: job.label, job, poll: req.query.poll === '1', refreshWithoutScript: job.status === 'running' }
+    const data = { title: job.label, job, poll: req.query.poll === '1', refreshWithoutScript: job.status === 'running' || job.status === 'queued' }
     // For htmx the job page's fragment is its panel: that is what a panel swaps itself with.
     return isFragmentRequest(req) ? reply.fragment('job', data) : reply.render('job', data)
   })
@@ -43,8 +43,8 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: JobParams }>('/jobs/:id/cancel', { schema: { params: JobParams } }, async (req, reply) => {
     const job = findJob(req.params.id)
     if (!job) return reply.callNotFound()
-    const cancelled = app.jobs.cancel(job.id)
-    reply.toast(cancelled ? { level: 'info', message: `Cancelling ${job.label}…` } : { level: 'info', message: 'That job has already finished.' })
+    const verdict = await app.jobs.cancel(job.id)
+    reply.toast({ level: 'info', message: verdict ? verdict.message : 'That job has already finished.' })
     return reply.redirect(`/jobs/${job.id}`, 303)
   })
 
@@ -60,7 +60,7 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
       return
     }
     send({ type: 'snapshot', text: job.output })
-    const unsubscribe = job.status === 'running'
+    const unsubscribe = job.status === 'running' || job.status === 'queued'
       ? app.jobs.subscribe(job.id, (event) => {
         send(event)
         if (event.type === 'done') socket.close(1000, 'done')

@@ -48,7 +48,6 @@ t.test('<db>:create', async (t) => {
   const spec = db.createService('redis', 'cache_1')
   t.same(spec.args, ['redis:create', 'cache_1'])
   t.equal(spec.kind, 'job')
-  t.equal(spec.redactLive, true)
   t.equal(spec.parse(ok(fixture('databases/create.txt')))?.service, 'cache_1')
   t.equal(spec.parse(ok('=====> Redis container created: cache_1\n')), null)
 })
@@ -57,7 +56,7 @@ t.test('<db>:link / :unlink', async (t) => {
   t.same(db.linkService('postgres', 'lollipop', 'playground').args, ['postgres:link', 'lollipop', 'playground'])
   t.same(db.linkService('postgres', 'lollipop', 'playground', { alias: 'BLUE_DATABASE', noRestart: true }).args,
     ['postgres:link', 'lollipop', 'playground', '-a', 'BLUE_DATABASE', '--no-restart'])
-  t.equal(db.linkService('postgres', 'lollipop', 'playground', { noRestart: true }).kind, 'command')
+  t.equal(db.linkService('postgres', 'lollipop', 'playground', { noRestart: true }).kind, 'action')
   t.equal(db.linkService('postgres', 'lollipop', 'playground').kind, 'job')
   t.throws(() => db.linkService('postgres', 'lollipop', 'playground', { alias: '-q' }), { name: 'InvalidArgumentError', field: 'alias' })
   t.same(db.unlinkService('mongo', 'm', 'a').args, ['mongo:unlink', 'm', 'a'])
