@@ -15,6 +15,21 @@ export interface SimIO {
   readLine? (): Promise<string | null>
   /** Aborting stops endless commands (`logs -t`). */
   signal?: AbortSignal
+  /** This invocation's process id (deploy locks record it); defaults to the real one. */
+  pid?: number
+  /** Whether a process still runs (a deploy lock's owner); defaults to kill(pid, 0). */
+  processAlive? (pid: number): boolean
+  /** Signals a process group, as `builds:cancel` does; defaults to kill(-pid, signal). */
+  signalGroup? (pid: number, signal: NodeJS.Signals): void
+}
+
+function realProcessAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 export type SimEnv = Record<string, string | undefined>
@@ -136,24 +151,37 @@ export class Ctx {
     }
   }
 
+  /** This invocation's process id. */
+  get pid (): number { return this.io.pid ?? process.pid }
+
+  processAlive (pid: number): boolean {
+    return (this.io.processAlive ?? realProcessAlive)(pid)
+  }
+
+  /** Sends `signal` to the process group led by `pid`; throws like kill(2) when it cannot. */
+  signalGroup (pid: number, signal: NodeJS.Signals): void {
+    if (this.io.signalGroup) this.io.signalGroup(pid, signal)
+    else process.kill(-pid, signal)
+  }
+
+  /** True when a lock still holds: manual locks always, deploy locks while their process lives. */
+  lockIsLive (lock: LockState | null): boolean {
+    return lockIsLive(lock, this.now(), (pid) => this.processAlive(pid))
+  }
+
   /** A deploy-lock record owned by this process. */
   newDeployLock (): LockState {
-    return { kind: 'deploy', pid: process.pid, token: randomBytes(8).toString('hex'), at: this.now() }
+    return { kind: 'deploy', pid: this.pid, token: randomBytes(8).toString('hex'), at: this.now() }
   }
 }
 
 export type StreamLine = string | { err: string }
 
 /** True when a lock still holds: manual locks always, deploy locks while their process lives. */
-export function lockIsLive (lock: LockState | null, now: number): boolean {
+export function lockIsLive (lock: LockState | null, now: number, alive: (pid: number) => boolean = realProcessAlive): boolean {
   if (!lock) return false
   if (lock.kind === 'manual') return true
   // A deploy lock older than 15 minutes is stale even if its pid was reused meanwhile.
   if (now - lock.at > 900) return false
-  try {
-    process.kill(lock.pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return alive(lock.pid)
 }

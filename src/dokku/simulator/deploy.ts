@@ -3,7 +3,7 @@
  * makes: new containers for the deployed process types, a new release, restore=true. A deploy
  * holds the app's deploy lock while its output streams.
  */
-import { lockIsLive, type Ctx, type StreamLine } from './context.js'
+import type { Ctx, StreamLine } from './context.js'
 import { sortBytes } from './format.js'
 import { containerId } from './seed.js'
 import type { AppState, LockState, SimState } from './state.js'
@@ -210,7 +210,7 @@ export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Pr
     const a = ctx.requireApp(s, app)
     const planned = p.plan(s, a)
     if (planned === null) return null
-    if (lockIsLive(a.lock, ctx.now())) failDeployLocked(ctx, app)
+    if (ctx.lockIsLive(a.lock)) failDeployLocked(ctx, app)
     lock = ctx.newDeployLock()
     a.lock = lock
     s.seq += 1

@@ -1,6 +1,5 @@
 /** `version`, `apps:*`. */
 import type { Ctx } from '../context.js'
-import { lockIsLive } from '../context.js'
 import { goJsonString, sortBytes } from '../format.js'
 import type { FlagSpec } from '../pflag.js'
 import { runReport, type ReportDef } from '../report.js'
@@ -79,7 +78,7 @@ export async function cmdAppsDestroy (ctx: Ctx, args: string[]): Promise<void> {
   await ctx.store.update((s) => {
     const a = s.apps[app]
     if (!a) ctx.appMissing(app)
-    if (lockIsLive(a!.lock, ctx.now()) && a!.lock!.kind === 'deploy') {
+    if (ctx.lockIsLive(a!.lock) && a!.lock!.kind === 'deploy') {
       ctx.fail(`${app} currently has a deploy lock in place. Exiting...`)
     }
     delete s.apps[app]
@@ -105,7 +104,7 @@ export async function cmdAppsLock (ctx: Ctx, args: string[]): Promise<void> {
   const app = positional[0]
   await ctx.store.update((s) => {
     const a = ctx.requireApp(s, app)
-    a.lock = { kind: 'manual', pid: process.pid, token: 'manual', at: ctx.now() }
+    a.lock = { kind: 'manual', pid: ctx.pid, token: 'manual', at: ctx.now() }
   })
   ctx.info1('Deploy lock created')
 }
@@ -115,7 +114,7 @@ export async function cmdAppsUnlock (ctx: Ctx, args: string[]): Promise<void> {
   const app = positional[0]
   const had = await ctx.store.update((s) => {
     const a = ctx.requireApp(s, app)
-    const live = lockIsLive(a.lock, ctx.now())
+    const live = ctx.lockIsLive(a.lock)
     a.lock = null
     return live
   })
@@ -129,7 +128,7 @@ export async function cmdAppsLocked (ctx: Ctx, args: string[]): Promise<void> {
   const { positional } = ctx.pflags('apps:locked', [], args)
   const state = await ctx.store.read()
   const a = ctx.requireApp(state, positional[0])
-  if (!lockIsLive(a.lock, ctx.now())) ctx.fail('Deploy lock does not exist')
+  if (!ctx.lockIsLive(a.lock)) ctx.fail('Deploy lock does not exist')
   ctx.line('Deploy lock exists')
 }
 
@@ -146,7 +145,7 @@ function appsReportFlags (ctx: Ctx): ReportDef {
       flags.push(['--app-deploy-source', a.deploySource], ['--app-deploy-source-metadata', a.deploySourceMetadata])
       flags.push(['--app-dir', `/home/dokku/${app}`])
       if (ctx.atLeast('0.38.12')) flags.push(['--app-global-disable-autocreation', s.global.appsDisableAutocreation])
-      flags.push(['--app-locked', String(lockIsLive(a.lock, ctx.now()))])
+      flags.push(['--app-locked', String(ctx.lockIsLive(a.lock))])
       return flags
     },
     globalFlags: (s: SimState) => ctx.atLeast('0.38.12') ? [['--app-global-disable-autocreation', s.global.appsDisableAutocreation]] : []
