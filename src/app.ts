@@ -27,6 +27,7 @@ import historyRoutes from './routes/history/index.js'
 import jobsRoutes from './routes/jobs/index.js'
 import logsRoutes from './routes/logs/index.js'
 import pluginsRoutes from './routes/plugins/index.js'
+import settingsRoutes from './routes/settings/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,7 +87,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(security, { production: config.production })
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
-  await app.register(db, { dataDir: config.dataDir })
+  await app.register(db, { dataDir: config.dataDir, retention: { days: config.historyDays, maxRows: config.historyMaxRows } })
   await app.register(views, { production: config.production })
   await app.register(auth, { password: config.password, secret: config.secret, production: config.production })
 
@@ -106,7 +107,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     return reply.render('error', { title: 'Not found', heading: 'Not found', message: 'There is nothing at this address.' })
   })
 
-  app.setErrorHandler(async (err: FastifyError & { loginPage?: boolean }, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
     const { status, shown } = describeError(err)
     if (!shown) req.log.error({ err }, 'request failed')
     else if (err instanceof DokkuError) req.log.warn({ kind: err.kind, historyId: err.historyId }, 'dokku command failed')
@@ -116,9 +117,6 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
       : err.validation ? `Invalid input: ${err.message}` : err.message
     const historyId = err instanceof DokkuError ? err.historyId : null
 
-    if (err.loginPage) {
-      return reply.render('login', { title: 'Log in', signedIn: false, next: '/', error: message })
-    }
     if (req.url.startsWith('/api/')) return { error: shown ? 'Request failed' : 'Internal Server Error', message }
     if (isFragmentRequest(req)) {
       reply.toast({ level: 'error', message })
@@ -151,6 +149,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(logsRoutes)
   await app.register(databasesRoutes)
   await app.register(pluginsRoutes)
+  await app.register(settingsRoutes)
 
   return app
 }

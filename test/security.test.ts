@@ -1,7 +1,20 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import WebSocket from 'ws'
-import { build, login } from './helpers/build.js'
+import { build, login, PASSWORD } from './helpers/build.js'
 import { BODY_LIMIT } from '../src/app.js'
+import { LOGIN_FAILURES_ALLOWED } from '../src/routes/auth/index.js'
+
+type App = Awaited<ReturnType<typeof build>>['app']
+
+/** A login from `remoteAddress` (the TCP peer: a proxy, or the client itself) saying X-Forwarded-For: `forwardedFor`. */
+function loginVia (app: App, remoteAddress: string, forwardedFor: string, password = 'wrong') {
+  return app.inject({ method: 'POST', url: '/login', remoteAddress, headers: { 'x-forwarded-for': forwardedFor }, payload: { password } })
+}
+
+/** Uses up a client's failed logins. */
+async function exhaust (t: Test, app: App, remoteAddress: string, forwardedFor: string) {
+  for (let i = 0; i < LOGIN_FAILURES_ALLOWED; i++) t.equal((await loginVia(app, remoteAddress, forwardedFor)).statusCode, 401)
+}
 
 t.test('security headers: strict CSP with no inline script, no X-Powered-By', async (t) => {
   const { app } = await build(t)
@@ -116,4 +129,25 @@ t.test('websocket upgrades need the session cookie and a same-origin page', asyn
   t.equal(await attempt({ origin: `http://127.0.0.1:${port}` }), 'status:401')
   t.equal(await attempt({ origin: `http://127.0.0.1:${port}`, cookie: 'session=forged.token.here' }), 'status:401')
   t.equal(await attempt({ origin: 'https://evil.example', cookie }), 'status:403')
+})
+
+t.test('behind a trusted proxy, each client has its own login limit', async (t) => {
+  const { app } = await build(t, { env: { DOCKLIGHT_TRUST_PROXY: '127.0.0.1' } })
+  await exhaust(t, app, '127.0.0.1', '203.0.113.1')
+  const blocked = await loginVia(app, '127.0.0.1', '203.0.113.1', PASSWORD)
+  t.equal(blocked.statusCode, 429, 'the client that failed waits')
+  t.ok(blocked.headers['retry-after'])
+  t.equal((await loginVia(app, '127.0.0.1', '203.0.113.2', PASSWORD)).statusCode, 303, 'another client behind the same proxy does not')
+  t.equal((await loginVia(app, '127.0.0.1', '203.0.113.1, 127.0.0.1', PASSWORD)).statusCode, 429, 'the proxy\'s own hop is skipped')
+  // A peer that is not the trusted proxy cannot pick its key with the header.
+  t.equal((await loginVia(app, '198.51.100.7', '203.0.113.9', PASSWORD)).statusCode, 303)
+  await exhaust(t, app, '198.51.100.7', '203.0.113.10')
+  t.equal((await loginVia(app, '198.51.100.7', '203.0.113.11', PASSWORD)).statusCode, 429, 'an untrusted peer is keyed by its own address, whatever it forwards')
+})
+
+t.test('without a trusted proxy, X-Forwarded-For is ignored', async (t) => {
+  const { app } = await build(t)
+  await exhaust(t, app, '127.0.0.1', '203.0.113.1')
+  t.equal((await loginVia(app, '127.0.0.1', '203.0.113.2', PASSWORD)).statusCode, 429, 'a forged header does not buy a fresh bucket')
+  t.equal((await loginVia(app, '127.0.0.2', '203.0.113.1', PASSWORD)).statusCode, 303, 'the real peer address is the key')
 })

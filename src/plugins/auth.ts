@@ -2,10 +2,28 @@ import cookie from '@fastify/cookie'
 import jwt from '@fastify/jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { PRUNE_INTERVAL_MS, SessionRevocations } from '../sessions/revocations.js'
+import { SessionSockets, type SessionSocket } from '../sessions/sockets.js'
 
 export const SESSION_COOKIE = 'session'
 export const SESSION_TTL_SECONDS = 24 * 60 * 60
+
+/** A session id: 16 random bytes (128 bits), base64url. */
+const SID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+
+/** What a session's token says, once verified. */
+export interface SessionClaims {
+  sub: 'admin'
+  /** Fingerprint of the password it was issued under. */
+  pwf: string
+  /** Session id: what logout revokes. */
+  sid: string
+  /** Session generation it was issued in: "log out everywhere" raises it. */
+  gen: number
+  iat: number
+  exp: number
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -15,14 +33,20 @@ declare module 'fastify' {
   interface FastifyInstance {
     checkPassword (candidate: string): boolean
     startSession (reply: FastifyReply): Promise<void>
-    endSession (reply: FastifyReply): void
+    /** Ends the request's session on the server (and its websockets), and clears the cookie. */
+    endSession (req: FastifyRequest, reply: FastifyReply): void
+    /** Ends every session issued until now (and every websocket), and clears the cookie. */
+    endAllSessions (reply: FastifyReply): void
+    /** Registers a websocket opened by the request's session, so that ending it closes the socket. */
+    trackSessionSocket (req: FastifyRequest, socket: SessionSocket): void
+    sessionRevocations: SessionRevocations
   }
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: 'admin'; pwf: string }
-    user: { sub: 'admin'; pwf: string }
+    payload: Pick<SessionClaims, 'sub' | 'pwf' | 'sid' | 'gen'>
+    user: SessionClaims
   }
 }
 
@@ -41,6 +65,11 @@ export function safeNextPath (raw: unknown): string {
   return raw
 }
 
+/** The verified session of a request that passed the auth check; null on public routes. */
+export function sessionOf (req: FastifyRequest): SessionClaims | null {
+  return (req.user as SessionClaims | null | undefined) ?? null
+}
+
 function wantsHtmx (req: FastifyRequest): boolean {
   return req.headers['hx-request'] === 'true'
 }
@@ -54,13 +83,28 @@ function returnPath (req: FastifyRequest): string {
   return req.method === 'GET' ? safeNextPath(req.url) : '/'
 }
 
+function isSessionClaims (c: Partial<SessionClaims> | null | undefined): c is SessionClaims {
+  return typeof c === 'object' && c !== null && c.sub === 'admin' && typeof c.pwf === 'string' &&
+    typeof c.sid === 'string' && SID_PATTERN.test(c.sid) && Number.isSafeInteger(c.gen) &&
+    Number.isSafeInteger(c.iat) && Number.isSafeInteger(c.exp)
+}
+
 /**
  * One shared password; a signed JWT in an httpOnly cookie. The token carries a fingerprint of
- * the password, so changing DOCKLIGHT_PASSWORD ends every old session.
+ * the password (changing DOCKLIGHT_PASSWORD ends every old session), a session id that logout
+ * revokes on the server, and the session generation that "log out everywhere" raises.
  */
 export default fp<AuthPluginOptions>(async (app, opts) => {
   const fingerprint = createHmac('sha256', opts.secret).update('docklight-password\0' + opts.password).digest('base64url').slice(0, 22)
   const passwordDigest = sha256(opts.password)
+  const revocations = new SessionRevocations(app.db)
+  const sockets = new SessionSockets()
+
+  const pruner = setInterval(() => {
+    try { revocations.prune() } catch (err) { app.log.warn({ err }, 'pruning logged-out sessions failed') }
+  }, PRUNE_INTERVAL_MS)
+  pruner.unref()
+  app.addHook('onClose', async () => { clearInterval(pruner) })
 
   await app.register(cookie)
   await app.register(jwt, {
@@ -70,31 +114,50 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     verify: { algorithms: ['HS256'] }
   })
 
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.production } as const
+
+  app.decorate('sessionRevocations', revocations)
   app.decorate('checkPassword', (candidate: string) => timingSafeEqual(sha256(candidate), passwordDigest))
 
   app.decorate('startSession', async (reply: FastifyReply) => {
-    const token = await reply.jwtSign({ sub: 'admin', pwf: fingerprint })
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: opts.production,
-      maxAge: SESSION_TTL_SECONDS
-    })
+    const token = await reply.jwtSign({ sub: 'admin', pwf: fingerprint, sid: randomBytes(16).toString('base64url'), gen: revocations.generation })
+    reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: SESSION_TTL_SECONDS })
   })
 
-  app.decorate('endSession', (reply: FastifyReply) => {
-    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.production })
+  app.decorate('endSession', (req: FastifyRequest, reply: FastifyReply) => {
+    const session = sessionOf(req)
+    if (session) {
+      if (revocations.revoke(session.sid, session.exp * 1000) === 'all') {
+        app.log.warn('the list of logged-out sessions is full: ended every session instead')
+        sockets.closeAll('Logged out')
+      } else {
+        sockets.close(session.sid, 'Logged out')
+      }
+    }
+    reply.clearCookie(SESSION_COOKIE, cookieOptions)
   })
 
+  app.decorate('endAllSessions', (reply: FastifyReply) => {
+    revocations.endAll()
+    sockets.closeAll('Logged out everywhere')
+    reply.clearCookie(SESSION_COOKIE, cookieOptions)
+  })
+
+  app.decorate('trackSessionSocket', (req: FastifyRequest, socket: SessionSocket) => {
+    const session = sessionOf(req)
+    if (session) sockets.add(session.sid, socket)
+  })
+
+  /** Verifies the cookie's token; the session stays on the request (`sessionOf`) when valid. */
   async function hasSession (req: FastifyRequest): Promise<boolean> {
     if (typeof req.cookies[SESSION_COOKIE] !== 'string') return false
+    let claims: Partial<SessionClaims>
     try {
-      const claims = await req.jwtVerify<{ sub: string; pwf: string }>({ onlyCookie: true })
-      return claims.sub === 'admin' && claims.pwf === fingerprint
+      claims = await req.jwtVerify<Partial<SessionClaims>>({ onlyCookie: true })
     } catch {
       return false
     }
+    return isSessionClaims(claims) && claims.pwf === fingerprint && revocations.isActive(claims.sid, claims.gen)
   }
 
   app.addHook('onRequest', async (req, reply) => {
@@ -113,4 +176,4 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     }
     return reply.redirect(login, 303)
   })
-}, { name: 'auth' })
+}, { name: 'auth', dependencies: ['db'] })

@@ -53,7 +53,8 @@ export default fp<SecurityPluginOptions>(async (app, opts) => {
     crossOriginEmbedderPolicy: false
   })
 
-  // Only routes that opt in are limited (login); the store is per process, like the app.
+  // No route is limited by default. The login counts its failures through createRateLimit
+  // (routes/auth/login-limit.ts); the store is per process, like the app.
   await app.register(rateLimit, { global: false })
 
   app.addHook('onRequest', async (req, reply) => {

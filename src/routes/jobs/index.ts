@@ -49,6 +49,7 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Params: JobParams }>('/jobs/:id/ws', { websocket: true, schema: { params: JobParams } }, (socket, req) => {
+    app.trackSessionSocket(req, socket)
     const send = (event: JobEvent | { type: 'snapshot'; text: string }) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event))
     }

@@ -139,6 +139,7 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
     websocket: true,
     schema: { params: WsParams, querystring: WsQuery }
   }, (socket, req) => {
+    app.trackSessionSocket(req, socket)
     // Browsers only listen: whatever they send is ignored, never parsed.
     socket.on('message', () => {})
     const send = (message: LogMessage) => {
