@@ -100,6 +100,10 @@ export class HistoryRepository {
   private readonly getStmt
   private readonly getRowStmt
   private readonly interruptStmt
+  private readonly pruneByAgeStmt
+  private readonly surplusStmt
+  private readonly pruneUpToStmt
+  private readonly countStmt
   /** list() statements by filter shape (at most 2^7), each prepared once. */
   private readonly listStmts = new Map<string, Statement>()
 
@@ -122,6 +126,17 @@ export class HistoryRepository {
     this.interruptStmt = db.prepare(
       `UPDATE command_history SET status = 'interrupted', error = @error, finishedAt = coalesce(finishedAt, @now)
        WHERE id = @id`)
+    this.pruneByAgeStmt = db.prepare(
+      `DELETE FROM command_history WHERE id IN (
+         SELECT id FROM command_history WHERE createdAt < @cutoff AND status NOT IN ('running', 'queued')
+         ORDER BY createdAt, id LIMIT @limit)`)
+    this.surplusStmt = db.prepare(
+      'SELECT createdAt, id FROM command_history ORDER BY createdAt DESC, id DESC LIMIT 1 OFFSET @keep')
+    this.pruneUpToStmt = db.prepare(
+      `DELETE FROM command_history WHERE id IN (
+         SELECT id FROM command_history WHERE (createdAt, id) <= (@createdAt, @id) AND status NOT IN ('running', 'queued')
+         ORDER BY createdAt, id LIMIT @limit)`)
+    this.countStmt = db.prepare('SELECT count(*) AS n FROM command_history')
   }
 
   start (run: NewRun): number {
@@ -196,6 +211,38 @@ export class HistoryRepository {
     let stmt = this.listStmts.get(sql)
     if (!stmt) this.listStmts.set(sql, stmt = this.db.prepare(sql))
     return stmt.all(params) as HistoryRow[]
+  }
+
+  // ---- retention (used by HistoryPruner) ------------------------------------------------------
+  // "Oldest" is by (createdAt, id): the createdAt index covers both, so finding a cutoff and
+  // each batch's rows reads that index, never the table's rows. A row still `running` or
+  // `queued` is never deleted, however old: its run has not ended. `command_output` rows go
+  // with theirs (ON DELETE CASCADE).
+
+  /**
+   * Deletes at most `limit` of the oldest ended rows created before `cutoff`, in one statement
+   * (one transaction). Returns how many went.
+   */
+  deleteCreatedBefore (cutoff: Date, limit: number): number {
+    return this.pruneByAgeStmt.run({ cutoff: cutoff.toISOString(), limit }).changes
+  }
+
+  /**
+   * The newest row beyond the newest `keep` rows (by createdAt, then id), or null when there
+   * are no more than `keep`: every row at or before it is surplus.
+   */
+  surplusCutoff (keep: number): { createdAt: string; id: number } | null {
+    return (this.surplusStmt.get({ keep }) as { createdAt: string; id: number } | undefined) ?? null
+  }
+
+  /** Deletes at most `limit` of the oldest ended rows at or before `cutoff` (from surplusCutoff). */
+  deleteUpTo (cutoff: { createdAt: string; id: number }, limit: number): number {
+    return this.pruneUpToStmt.run({ createdAt: cutoff.createdAt, id: cutoff.id, limit }).changes
+  }
+
+  /** How many rows history holds (an index count). */
+  count (): number {
+    return (this.countStmt.get() as { n: number }).n
   }
 
   /** Runs left "running" or "queued" by a previous process can never finish: say so. */
