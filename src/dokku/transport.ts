@@ -13,6 +13,8 @@ export interface PrepareOptions {
 export interface Transport {
   /** For the UI and logs, e.g. "local dokku" or "ssh dokku@host:22". */
   readonly description: string
+  /** dokku runs on another machine: ending our process does not end it there. */
+  readonly remote?: boolean
   prepare (args: readonly string[], options?: PrepareOptions): { file: string; args: string[]; env?: NodeJS.ProcessEnv }
   /**
    * Runs the argv itself instead of having it spawned (the in-process simulator of the tests);
@@ -50,18 +52,28 @@ export class LocalTransport implements Transport {
 }
 
 /**
+ * Words that dokku's SSH re-split (`xargs -n 1`, which runs /bin/echo once per word) hands to
+ * echo as options, not text: `-n`, `-e`, `-E` and their clusters come out as nothing or an
+ * empty line, `--help` and `--version` as echo's own text. Quoting cannot save them (xargs
+ * removes the quotes before echo runs), so commands use long flags and the transport refuses these.
+ */
+export const ECHO_EATS = /^(?:-[neE]+|--help|--version)$/
+
+/**
  * Quotes one argument for dokku's remote re-splitting: over SSH dokku re-reads
  * `$SSH_ORIGINAL_COMMAND` with xargs quote rules, where single quotes keep everything but a
  * newline. Our arguments never hold a newline (config values travel base64-encoded).
  */
 export function quoteForDokkuSsh (arg: string): string {
   if (arg.includes('\n')) throw new Error('an argument sent over SSH cannot contain a newline')
+  if (ECHO_EATS.test(arg)) throw new Error(`"${arg}" cannot be sent over SSH: dokku's re-split would drop it (use the long flag)`)
   if (/^[A-Za-z0-9_.:=,/@%+-]+$/.test(arg)) return arg
   return `'${arg.replace(/'/g, `'"'"'`)}'`
 }
 
 export class SshTransport implements Transport {
   readonly description: string
+  readonly remote = true
   /** `sshOptions` go before the host (tests point ssh at their own key and known_hosts). */
   constructor (private readonly target: { user: string; host: string; port: number }, private readonly sshOptions: readonly string[] = []) {
     this.description = `ssh ${target.user}@${target.host}:${target.port}`

@@ -336,7 +336,7 @@ t.test('databases: list, list all, info, create, link, unlink; DSN passwords kep
     'postgres:info nope': failed(1, fixture('databases/missing.stderr.txt')),
     'postgres:create lollipop': { stdout: fixture('databases/create.txt').replace('…(the full :info block)…\n', fixture('databases/info.txt').split('\n').slice(1).join('\n')), chunks: [['stdout', 'Dsn: postgres://postgres:a1b2c3d4e5f6@h:5432/db\n']] },
     'postgres:link lollipop playground': { stdout: fixture('databases/link.txt') },
-    'postgres:link lollipop playground -a BLUE_DATABASE --no-restart': { stdout: '       Skipping restart of linked app\n' },
+    'postgres:link lollipop playground --alias BLUE_DATABASE --no-restart': { stdout: '       Skipping restart of linked app\n' },
     'postgres:unlink lollipop playground': { stdout: '-----> Unsetting DATABASE_URL\n' },
     'postgres:link lollipop ghost': failed(20, ' !     App ghost does not exist\n')
   })
@@ -370,9 +370,9 @@ t.test('databases: list, list all, info, create, link, unlink; DSN passwords kep
 
 t.test('logs: recent lines', async (t) => {
   const runner = new FakeRunner({
-    'logs node-js-app -n 50 -p web': { stdout: fixture('logs/multi.txt') },
-    'logs ghost -n 100': failed(20, ' !     App ghost does not exist\n'),
-    'logs new-app -n 100': failed(1, fixture('ps/not-deployed.stderr.txt').replace('node-js-app', 'new-app'))
+    'logs node-js-app --num 50 --ps web': { stdout: fixture('logs/multi.txt') },
+    'logs ghost --num 100': failed(20, ' !     App ghost does not exist\n'),
+    'logs new-app --num 100': failed(1, fixture('ps/not-deployed.stderr.txt').replace('node-js-app', 'new-app'))
   })
   const client = new DokkuClient(runner)
   const lines = await client.logs('node-js-app', { lines: 50, process: 'web' })
@@ -385,7 +385,7 @@ t.test('logs: recent lines', async (t) => {
 t.test('logs: a tail streams parsed lines and ends when stopped', async (t) => {
   let release: () => void = () => undefined
   const runner = new FakeRunner({
-    'logs node-js-app -t -n 10': (req) => new Promise((resolve) => {
+    'logs node-js-app --tail --num 10': (req) => new Promise((resolve) => {
       req.onOutput?.('stdout', '\x1b[36m2024-01-01T00:00:00.123456789Z app[web.1]:\x1b[0m GET / 2')
       req.onOutput?.('stdout', '00\n\x1b[33m2024-01-01T00:00:00.456789012Z app[worker.1]:\x1b[0m job')
       req.onOutput?.('stderr', 'docker: warn\n')
@@ -409,7 +409,7 @@ t.test('logs: a tail streams parsed lines and ends when stopped', async (t) => {
   const req = runner.calls[0]?.req
   t.equal(req?.stream, true)
   t.equal(req?.app, 'node-js-app')
-  t.same(runner.commands, ['logs node-js-app -t -n 10'], 'a tail does not need the version')
+  t.same(runner.commands, ['logs node-js-app --tail --num 10'], 'a tail does not need the version')
 
   const controller = new AbortController()
   const second = client.tailLogs('node-js-app', { lines: 10, signal: controller.signal })
@@ -427,10 +427,53 @@ t.test('logs: a tail streams parsed lines and ends when stopped', async (t) => {
 
 t.test('logs: a tail that dokku refuses rejects done; a tail that hits its timeout ends', async (t) => {
   const runner = new FakeRunner({
-    'logs ghost -t -n 100': failed(20, ' !     App ghost does not exist\n'),
-    'logs slow -t -n 100': { status: 'timeout', exitCode: null, error: 'timed out after 43200 s' }
+    'logs ghost --tail --num 100': failed(20, ' !     App ghost does not exist\n'),
+    'logs slow --tail --num 100': { status: 'timeout', exitCode: null, error: 'timed out after 43200 s' }
   })
   const client = new DokkuClient(runner)
   t.ok(isDokkuError(await rejection(client.tailLogs('ghost').done), 'app-missing'))
   t.same(await client.tailLogs('slow').done, { historyId: 101, reason: 'timeout' })
+})
+
+t.test('single-flight: identical reads in flight share one run; others do not', async (t) => {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const runner = new FakeRunner({
+    'ps:report node-js-app --format json': async () => { await gate; return { stdout: fixture('ps/report.json') } },
+    'ps:report python-app --format json': { stdout: fixture('ps/report.json').replaceAll('node-js-app', 'python-app') }
+  })
+  const client = new DokkuClient(runner)
+  await client.version()
+  const same = [client.psReport('node-js-app'), client.psReport('node-js-app'), client.psReport('node-js-app')]
+  const other = client.psReport('python-app')
+  await new Promise((resolve) => setImmediate(resolve))
+  release()
+  const reports = await Promise.all(same)
+  await other
+  t.ok(reports.every((r) => r === reports[0]), 'one answer for all three')
+  t.equal(runner.commands.filter((c) => c === 'ps:report node-js-app --format json').length, 1, 'one run')
+  t.equal(runner.commands.filter((c) => c === 'ps:report python-app --format json').length, 1)
+  await client.psReport('node-js-app')
+  t.equal(runner.commands.filter((c) => c === 'ps:report node-js-app --format json').length, 2, 'a later read runs again')
+})
+
+t.test('logs: a tail through a terminal (ssh -tt): CRLF line ends, stderr merged into stdout', async (t) => {
+  const runner = new FakeRunner({
+    'logs node-js-app --tail --num 1': {
+      status: 'cancelled', exitCode: null, error: 'cancelled',
+      chunks: [
+        ['stdout', '\x1b[36m2024-01-01T00:00:00.123456789Z app[web.1]:\x1b[0m GET / 200\r'],
+        ['stdout', '\n\x1b[33m2024-01-01T00:00:01.123456789Z app[worker.1]:\x1b[0m job done\r\nraw line\r\n']
+      ]
+    },
+    'logs ghost --tail --num 100': failed(20, '', ' !     App ghost does not exist\r\n'),
+    'logs static-site --tail --num 100': failed(1, '', ' !     App static-site has not been deployed\r\n')
+  })
+  const client = new DokkuClient(runner)
+  const lines: Array<[string | null, string]> = []
+  const end = await client.tailLogs('node-js-app', { lines: 1, onLine: (l) => lines.push([l.process, l.message]) }).done
+  t.same(lines, [['web.1', 'GET / 200'], ['worker.1', 'job done'], [null, 'raw line']], 'a CR split from its LF is not part of the message')
+  t.equal(end.reason, 'stopped')
+  t.match(await rejection(client.tailLogs('ghost').done), { kind: 'app-missing', message: 'App ghost does not exist', exitCode: 20 })
+  t.match(await rejection(client.tailLogs('static-site').done), { kind: 'not-deployed', message: 'App static-site has not been deployed' })
 })

@@ -293,7 +293,7 @@ t.test('link: a job locked on the app; bad input and conflicts refused', async (
   t.equal(noRestart.statusCode, 202)
   await app.jobs.drain()
   const latest = app.history.list({ limit: 1 })[0]!
-  t.equal(latest.command, 'dokku postgres:link reporting go-worker -a REPORTS --no-restart')
+  t.equal(latest.command, 'dokku postgres:link reporting go-worker --alias REPORTS --no-restart')
   t.equal(latest.status, 'success')
 
   for (const [fields, message] of [

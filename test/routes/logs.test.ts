@@ -54,7 +54,7 @@ function connect (host: string, path: string, cookie: string): Session {
 async function tailRow (app: FastifyInstance, appName: string) {
   const deadline = Date.now() + 15_000
   for (;;) {
-    const row = app.history.list({ app: appName, limit: 50 }).find((r) => / -t /.test(r.command))
+    const row = app.history.list({ app: appName, limit: 50 }).find((r) => / --tail /.test(r.command))
     if (row && row.status !== 'running') return row
     if (Date.now() > deadline) return row
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -104,7 +104,7 @@ t.test('the logs page shows recent lines, colour codes stripped, escaped', async
   t.match(res.body, /data-log-action="clear"/)
   t.match(res.body, /data-log-action="reconnect"/)
   t.notMatch(res.body, /\son[a-z]+=|<script>/, 'no inline handlers or scripts')
-  t.equal(app.history.list({ limit: 50 }).find((r) => r.command.startsWith('dokku logs'))?.command, 'dokku logs node-js-app -n 100')
+  t.equal(app.history.list({ limit: 50 }).find((r) => r.command.startsWith('dokku logs'))?.command, 'dokku logs node-js-app --num 100')
 
   const frag = await app.inject({ url: '/apps/node-js-app/logs', headers: { cookie, 'hx-request': 'true' } })
   t.equal(frag.statusCode, 200)
@@ -130,7 +130,7 @@ t.test('lines and process type filters', async (t) => {
   t.match(res.body, /name="lines"[^>]*value="5"/)
   t.match(res.body, /name="process"[^>]*value="web"/)
   t.match(res.body, /data-process="web"/)
-  t.ok(app.history.list({ limit: 50 }).some((r) => r.command === 'dokku logs node-js-app -n 5 -p web'))
+  t.ok(app.history.list({ limit: 50 }).some((r) => r.command === 'dokku logs node-js-app --num 5 --ps web'))
 
   const none = await app.inject({ url: '/apps/node-js-app/logs?process=clock', headers: { cookie } })
   t.equal(none.statusCode, 200)
@@ -214,9 +214,9 @@ t.test('the websocket streams live lines and stops dokku when the browser leaves
   t.ok(lines.every((l) => !l.text!.includes('\u001b')))
   t.ok(lines.every((l) => l.process !== null && /^app\[(web|worker)\.\d\]:$/.test(l.process!)))
 
-  const running = app.history.list({ app: 'node-js-app', limit: 20 }).find((r) => / -t /.test(r.command))
+  const running = app.history.list({ app: 'node-js-app', limit: 20 }).find((r) => / --tail /.test(r.command))
   t.equal(running?.status, 'running', 'the tail is a running history row')
-  t.equal(running?.command, 'dokku logs node-js-app -t -n 100')
+  t.equal(running?.command, 'dokku logs node-js-app --tail --num 100')
 
   s.ws.close()
   const row = await tailRow(app, 'node-js-app')
@@ -233,7 +233,7 @@ t.test('a tail filtered by process type, from the page\'s last line', async (t) 
   t.ok(lines.every((l) => l.process === 'app[worker.1]:'), 'only the worker')
   s.ws.close()
   await s.closed
-  t.equal((await tailRow(app, 'node-js-app'))?.command, 'dokku logs node-js-app -t -n 3 -p worker')
+  t.equal((await tailRow(app, 'node-js-app'))?.command, 'dokku logs node-js-app --tail --num 3 --ps worker')
 })
 
 t.test('refusals close the socket with a code and a reason', async (t) => {
@@ -294,7 +294,7 @@ t.test('too many tails at once are refused with a clear message', async (t) => {
   const closed = await second.closed
   t.equal(closed.code, 4429)
   t.match(second.messages.at(-1), { type: 'error', message: /Too many live log streams are open \(1\)/ })
-  t.notOk(app.history.list({ app: 'go-worker', limit: 20 }).some((r) => / -t /.test(r.command)), 'no second dokku process')
+  t.notOk(app.history.list({ app: 'go-worker', limit: 20 }).some((r) => / --tail /.test(r.command)), 'no second dokku process')
 
   first.ws.close()
   await tailRow(app, 'node-js-app')
@@ -314,7 +314,7 @@ t.test('closing the server stops every tail', async (t) => {
   app.history.finish = (id, outcome) => { finished.set(id, outcome.status); finish(id, outcome) }
   const s = connect(host, '/apps/node-js-app/logs/ws?lines=1', cookie)
   await s.lines(1)
-  const row = app.history.list({ app: 'node-js-app', limit: 20 }).find((r) => / -t /.test(r.command))!
+  const row = app.history.list({ app: 'node-js-app', limit: 20 }).find((r) => / --tail /.test(r.command))!
   t.equal(row.status, 'running')
   await app.close()
   t.ok((await s.closed).code >= 1000, 'the socket was closed')

@@ -43,14 +43,20 @@ export function createService (plugin: DbPlugin, service: string): CommandSpec<S
   }
 }
 
-/** `dokku <db>:link <svc> <app> [-a ALIAS] [--no-restart]`: sets the DSN on the app. */
+/**
+ * `dokku <db>:link <svc> <app> [--alias ALIAS] [--no-restart]`: sets the DSN on the app.
+ * databases.md only names `-a`; the plugins' `service_parse_args` (common-functions, identical
+ * in all five, read at dokku-postgres f694199) maps the exact words `--alias`, `--querystring`
+ * and `--no-restart` to `-a`, `-q`, `-n` before its getopts, so the long forms work (`--alias=X`
+ * does not). The flags must follow `<svc> <app>`: those two are read by position.
+ */
 export function linkService (plugin: DbPlugin, service: string, app: string, options: { alias?: string, noRestart?: boolean } = {}): CommandSpec<void> {
   const p = validateDbPlugin(plugin)
   const svc = validateServiceName(service)
   const name = validateAppName(app)
   const alias = options.alias === undefined ? undefined : validateEnvKey(options.alias, 'alias')
   return {
-    args: [`${p}:link`, svc, name, ...(alias === undefined ? [] : ['-a', alias]), ...(options.noRestart ? ['--no-restart'] : [])],
+    args: [`${p}:link`, svc, name, ...(alias === undefined ? [] : ['--alias', alias]), ...(options.noRestart ? ['--no-restart'] : [])],
     app: name,
     kind: options.noRestart ? 'action' : 'job',
     label: `Link ${p} service ${svc} to ${name}`,

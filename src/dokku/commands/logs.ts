@@ -12,20 +12,25 @@ export interface LogsOptions {
   quiet?: boolean
 }
 
+/**
+ * pflag long forms only (logs.md: `-t|--tail`, `-n|--num`, `-p|--ps`, `-q|--quiet`): over SSH
+ * dokku re-splits the command through `xargs -n 1`, whose `echo` swallows a bare `-n`.
+ * `--quiet` after the subcommand is the logs flag, not dokku's global one.
+ */
 function logsArgs (app: string, options: LogsOptions, follow: boolean): string[] {
   const name = validateAppName(app)
   const lines = validateLogLines(options.lines ?? 100)
   const proc = options.process === undefined ? undefined : validateProcessType(options.process)
   return [
     'logs', name,
-    ...(follow ? ['-t'] : []),
-    '-n', String(lines),
-    ...(proc === undefined ? [] : ['-p', proc]),
-    ...(options.quiet ? ['-q'] : [])
+    ...(follow ? ['--tail'] : []),
+    '--num', String(lines),
+    ...(proc === undefined ? [] : ['--ps', proc]),
+    ...(options.quiet ? ['--quiet'] : [])
   ]
 }
 
-/** `dokku logs <app> -n N [-p proc] [-q]`: recent lines. History keeps only dokku's messages. */
+/** `dokku logs <app> --num N [--ps proc] [--quiet]`: recent lines. History keeps only dokku's messages. */
 export function logs (app: string, options: LogsOptions = {}): CommandSpec<LogLine[]> {
   const args = logsArgs(app, options, false)
   return {
@@ -37,7 +42,7 @@ export function logs (app: string, options: LogsOptions = {}): CommandSpec<LogLi
   }
 }
 
-/** `dokku logs <app> -t -n N [-p proc] [-q]`: follows until stopped (stream: output not stored). */
+/** `dokku logs <app> --tail --num N [--ps proc] [--quiet]`: follows until stopped (stream: output not stored). */
 export function tailLogs (app: string, options: LogsOptions = {}): CommandSpec<void> {
   const args = logsArgs(app, options, true)
   return {

@@ -55,7 +55,7 @@ t.test('<db>:create', async (t) => {
 t.test('<db>:link / :unlink', async (t) => {
   t.same(db.linkService('postgres', 'lollipop', 'playground').args, ['postgres:link', 'lollipop', 'playground'])
   t.same(db.linkService('postgres', 'lollipop', 'playground', { alias: 'BLUE_DATABASE', noRestart: true }).args,
-    ['postgres:link', 'lollipop', 'playground', '-a', 'BLUE_DATABASE', '--no-restart'])
+    ['postgres:link', 'lollipop', 'playground', '--alias', 'BLUE_DATABASE', '--no-restart'])
   t.equal(db.linkService('postgres', 'lollipop', 'playground', { noRestart: true }).kind, 'action')
   t.equal(db.linkService('postgres', 'lollipop', 'playground').kind, 'job')
   t.throws(() => db.linkService('postgres', 'lollipop', 'playground', { alias: '-q' }), { name: 'InvalidArgumentError', field: 'alias' })
@@ -83,12 +83,12 @@ t.test('hostile service and app names are refused', async (t) => {
 
 t.test('logs: recent lines and tails', async (t) => {
   const spec = logs.logs('a')
-  t.same(spec.args, ['logs', 'a', '-n', '100'])
-  t.same(logs.logs('a', { lines: 5, process: 'web', quiet: true }).args, ['logs', 'a', '-n', '5', '-p', 'web', '-q'])
+  t.same(spec.args, ['logs', 'a', '--num', '100'])
+  t.same(logs.logs('a', { lines: 5, process: 'web', quiet: true }).args, ['logs', 'a', '--num', '5', '--ps', 'web', '--quiet'])
   t.equal(spec.parse(ok(fixture('logs/ansi.txt')))[0]?.message, 'GET / 200')
   t.equal(spec.redactOutput?.(fixture('logs/plain.txt') + ' !     App a has not been deployed\n'), ' !     App a has not been deployed', 'history keeps no log line')
   const tail = logs.tailLogs('a', { lines: 20 })
-  t.same(tail.args, ['logs', 'a', '-t', '-n', '20'])
+  t.same(tail.args, ['logs', 'a', '--tail', '--num', '20'])
   t.equal(tail.stream, true)
   t.ok((tail.timeoutMs ?? 0) >= 60 * 60_000)
   for (const lines of [0, -1, 10_001, 1.5, '10; rm']) {

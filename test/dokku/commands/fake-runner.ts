@@ -1,4 +1,6 @@
 import type { RunRequest, RunResult } from '../../../src/dokku/runner.js'
+import { ECHO_EATS } from '../../../src/dokku/transport.js'
+import { dokkuReceives } from '../ssh-resplit.js'
 
 export type Reply = Partial<Omit<RunResult, 'id'>> & {
   /** Chunks sent to onOutput before the run ends. */
@@ -13,15 +15,30 @@ export interface Call {
   stored: { stdout: string, stderr: string }
 }
 
+let sshByDefault = false
+
+/**
+ * From now on, every FakeRunner made in this process answers what dokku would receive over SSH
+ * (ssh-resplit.ts): test/dokku/client-ssh.test.ts runs the whole client suite this way.
+ */
+export function resplitLikeDokkuSsh (): void {
+  sshByDefault = true
+}
+
 /**
  * A Runner stand-in (structurally `Pick<Runner, 'run'>`): answers by the exact argv joined with
- * spaces, records every call, and fails loudly on a command it was not told about.
+ * spaces, records every call, and fails loudly on a command it was not told about, and on an
+ * argv word that dokku's SSH re-split would swallow (`-n`, `-e`, `-E`, …).
+ * With `ssh`, the argv first goes through that re-split, and replies, responders and `calls`
+ * see what dokku would receive.
  */
 export class FakeRunner {
   readonly calls: Call[] = []
   private readonly replies = new Map<string, Responder>()
+  readonly ssh: boolean
 
-  constructor (replies: Record<string, Responder> = {}, version = '0.38.27') {
+  constructor (replies: Record<string, Responder> = {}, version = '0.38.27', options: { ssh?: boolean } = {}) {
+    this.ssh = options.ssh ?? sshByDefault
     this.replies.set('version', { stdout: `dokku version ${version}\n` })
     for (const [args, reply] of Object.entries(replies)) this.replies.set(args, reply)
   }
@@ -36,10 +53,18 @@ export class FakeRunner {
     return this.calls.map((c) => c.req.args.join(' ')).filter((a) => a !== 'version')
   }
 
-  async run (program: 'dokku', req: RunRequest): Promise<RunResult> {
+  async run (program: 'dokku', sent: RunRequest): Promise<RunResult> {
+    const eaten = sent.args.find((word) => ECHO_EATS.test(word))
+    if (eaten !== undefined) {
+      throw new Error(`FakeRunner: "${eaten}" in "dokku ${sent.args.join(' ')}" would be swallowed by dokku's SSH re-split: use the long flag`)
+    }
+    const req = this.ssh ? this.overSsh(sent) : sent
     const key = req.args.join(' ')
     const responder = this.replies.get(key)
-    if (responder === undefined) throw new Error(`FakeRunner: no reply for "dokku ${key}"`)
+    if (responder === undefined) {
+      const changed = key === sent.args.join(' ') ? '' : ` (sent as ${JSON.stringify(sent.args)})`
+      throw new Error(`FakeRunner: no reply for "dokku ${key}"${changed}`)
+    }
     const reply = typeof responder === 'function' ? await responder(req) : responder
     for (const [stream, text] of reply.chunks ?? []) req.onOutput?.(stream, text)
     const result: RunResult = {
@@ -56,6 +81,12 @@ export class FakeRunner {
     const redact = req.redactOutput ?? ((s: string) => s)
     this.calls.push({ program, req, stored: { stdout: redact(result.stdout), stderr: redact(result.stderr) } })
     return result
+  }
+
+  private overSsh (req: RunRequest): RunRequest {
+    const received = dokkuReceives(req.args)
+    if (received.xargsError !== null) throw new Error(`FakeRunner: dokku's xargs refused "dokku ${req.args.join(' ')}": ${received.xargsError}`)
+    return { ...req, args: received.argv }
   }
 }
 

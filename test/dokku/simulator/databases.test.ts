@@ -123,6 +123,49 @@ t.test('<db>:link and :unlink', async (t) => {
   t.same(await sim.run('postgres:unlink', 'lollipop'), { code: 1, stdout: '', stderr: ' !     Please specify an app to run the command on\n' })
 })
 
+t.test('<db>:link options: the long forms service_parse_args maps, then getopts', async (t) => {
+  const sim = await makeSim(t, { setup: (s) => { referenceDb(s); s.services.postgres!.lollipop!.links = [] } })
+  const dsn = (svc: string) => sim.run('postgres:info', svc, '--dsn').then((r) => r.stdout.trim())
+  t.same(await sim.run('postgres:link', 'reporting', 'playground', '--alias', 'reports', '--querystring', '?sslmode=require', '--no-restart'), {
+    code: 0,
+    stdout: `-----> Setting config vars\n       REPORTS_URL:  ${await dsn('reporting')}?sslmode=require\n       Skipping restart of linked app\n`,
+    stderr: ''
+  }, 'what Docklight sends: --alias ALIAS --no-restart after <svc> <app>')
+  t.same(await sim.run('postgres:link', 'ruby-db', 'playground', '--alias', 'blue_database_url', '--restart-apps', 'false'), {
+    code: 0,
+    stdout: `-----> Setting config vars\n       BLUE_DATABASE_URL:  ${await dsn('ruby-db')}\n       Skipping restart of linked app\n`,
+    stderr: ''
+  }, 'the alias is upper-cased and loses its _URL; -R false also skips the restart')
+
+  const script = '/var/lib/dokku/plugins/enabled/postgres/subcommands/link'
+  await sim.run('postgres:create', 'extra')
+  t.same(await sim.run('postgres:link', 'extra', 'playground', '--alias=green', '-x', '--no-restart'), {
+    code: 0,
+    stdout: `-----> Setting config vars\n       LIAS=GREEN_URL:  ${await dsn('extra')}\n       Skipping restart of linked app\n`,
+    stderr: `${script}: illegal option -- -\n${script}: illegal option -- x\n`
+  }, '--alias=X is not a long form: getopts reads "-", then -a "lias=X"')
+  await sim.run('postgres:unlink', 'extra', 'playground', '--no-restart')
+  const stops = await sim.run('postgres:link', 'extra', 'playground', 'oops', '--alias', 'late', '--no-restart')
+  t.match(stops.stdout, /^-----> Setting config vars\n {7}DATABASE_URL: .*\n {7}Skipping restart of linked app\n$/,
+    'getopts stops at the first non-option (no alias); a global --no-restart anywhere still counts')
+  await sim.run('postgres:unlink', 'extra', 'playground', '--no-restart')
+  t.same((await sim.run('postgres:link', 'extra', 'playground', '--no-restart', '--alias')).stderr, `${script}: option requires an argument -- a\n`)
+  await sim.run('postgres:unlink', 'extra', 'playground', '--no-restart')
+  t.same(await sim.run('postgres:link', 'extra', 'playground', '-n:', '-agreen', '--', '--alias', 'late'), {
+    code: 0,
+    stdout: `-----> Setting config vars\n       GREEN_URL:  ${await dsn('extra')}\n       Skipping restart of linked app\n`,
+    stderr: `${script}: illegal option -- :\n`
+  }, 'clusters, an attached value, and -- ending the options')
+  await sim.run('postgres:unlink', 'extra', 'playground', '--no-restart')
+  t.match((await sim.run('postgres:link', '--alias', 'x', 'extra')).stderr, /^ !     Postgres service --alias does not exist\n/, '<svc> <app> are read by position')
+
+  const unlinkShort = await sim.run('postgres:unlink', 'ruby-db', 'playground', '-n')
+  t.match(unlinkShort.stdout, /^-----> Unsetting BLUE_DATABASE_URL\n-----> Restarting app playground\n/, ':unlink parses no options: -n does not skip the restart')
+  t.same(await sim.run('postgres:unlink', 'reporting', 'playground', '--no-restart'), {
+    code: 0, stdout: '-----> Unsetting REPORTS_URL\n       Skipping restart of linked app\n', stderr: ''
+  }, 'but the global --no-restart does, after the subcommand too')
+})
+
 t.test('<db>:destroy', async (t) => {
   const sim = await makeSim(t, { setup: (s) => { referenceDb(s); s.services.postgres!.lollipop!.links = [] } })
   const warn = ' !     WARNING: Potentially Destructive Action\n !     This command will destroy lollipop Postgres service.\n !     To proceed, type "lollipop"\n'
@@ -133,8 +176,8 @@ t.test('<db>:destroy', async (t) => {
   t.same(await sim.run('postgres:exists', 'ruby-db'), { code: 0, stdout: '-----> Service ruby-db exists\n', stderr: '' })
   t.same(await sim.run('postgres:destroy', 'ruby-db', '--force'), { code: 1, stdout: '', stderr: ' !     Cannot delete linked service\n' })
   t.equal((await sim.runWith({ stdin: ['reporting'] }, 'postgres:destroy', 'reporting')).code, 0)
-  t.equal((await sim.run('redis:unlink', 'cache', 'go-worker', '-n')).code, 0)
-  t.equal((await sim.run('redis:unlink', 'cache', 'node-js-app', '-n')).code, 0)
+  t.equal((await sim.run('redis:unlink', 'cache', 'go-worker', '--no-restart')).code, 0)
+  t.equal((await sim.run('redis:unlink', 'cache', 'node-js-app', '--no-restart')).code, 0)
   t.equal((await sim.run('--force', 'redis:destroy', 'cache')).code, 0)
   t.equal((await sim.run('redis:destroy', 'cache', 'force')).code, 1)
 })

@@ -60,6 +60,31 @@ t.test('logs flags', async (t) => {
   t.equal(help.code, 0)
 })
 
+t.test('logs long flags, as Docklight sends them (pflag long forms)', async (t) => {
+  const sim = await makeSim(t)
+  const count = (r: { stdout: string }) => r.stdout === '' ? 0 : r.stdout.trimEnd().split('\n').length
+  t.equal(count(await sim.run('logs', 'node-js-app', '--num', '5')), 15)
+  t.equal(count(await sim.run('logs', 'node-js-app', '--num=0x2')), 6, 'strconv base prefixes, as pflag')
+  t.equal(count(await sim.run('logs', '--num', '1', '--ps', 'web', 'node-js-app')), 2, 'flags before the app too')
+  t.equal(count(await sim.run('logs', 'node-js-app', '--ps=worker', '--num', '1')), 1)
+  t.equal(count(await sim.run('logs', 'node-js-app', '--ps', '', '--num', '1')), 3, 'an empty --ps is every process')
+  const quiet = await sim.run('logs', 'node-js-app', '--num', '2', '--ps', 'web', '--quiet')
+  t.notMatch(quiet.stdout, /\x1b|app\[/)
+  t.equal(count(quiet), 4)
+  t.match((await sim.run('logs', 'node-js-app', '--num', '1', '--quiet=false')).stdout, /^\x1b\[36m/, 'a bool long flag takes =false')
+  const limited = await sim.runWith({ env: { DOKKU_SIM_FOLLOW_LIMIT: '2' } }, 'logs', 'node-js-app', '--tail', '--num', '1')
+  t.equal(count(limited), 3 + 2, '--tail follows')
+  t.equal(count(await sim.run('logs', 'node-js-app', '--tail=false', '--num', '1')), 3)
+
+  const usage = 'Usage of logs:\n  -h, --help        print help for the command\n  -n, --num int     the number of lines to display (default 100)\n  -p, --ps string   only display logs from the given process\n  -q, --quiet       display raw logs without colors, time and names\n  -t, --tail        continually stream logs\n'
+  t.same(await sim.run('logs', 'node-js-app', '--num'), { code: 2, stdout: '', stderr: usage + 'flag needs an argument: --num\n' })
+  t.same(await sim.run('logs', 'node-js-app', '--num='), { code: 2, stdout: '', stderr: usage + 'invalid argument "" for "-n, --num" flag: strconv.ParseInt: parsing "": invalid syntax\n' })
+  t.same(await sim.run('logs', 'node-js-app', '--nu', '5'), { code: 2, stdout: '', stderr: usage + 'unknown flag: --nu\n' }, 'no prefix matching')
+  t.same(await sim.run('logs', 'node-js-app', '--tail=yes'), { code: 2, stdout: '', stderr: usage + 'invalid argument "yes" for "-t, --tail" flag: strconv.ParseBool: parsing "yes": invalid syntax\n' })
+  t.same(await sim.run('logs', 'node-js-app', '---num', '5'), { code: 2, stdout: '', stderr: usage + 'bad flag syntax: ---num\n' })
+  t.same(await sim.run('logs', 'node-js-app', '--num', '--tail'), { code: 2, stdout: '', stderr: usage + 'invalid argument "--tail" for "-n, --num" flag: strconv.ParseInt: parsing "--tail": invalid syntax\n' }, 'a value flag takes the next word, whatever it is')
+})
+
 t.test('logs for stopped, crashed and mixed apps', async (t) => {
   const sim = await makeSim(t)
   const stopped = await sim.run('logs', 'python-app', '-n', '1')

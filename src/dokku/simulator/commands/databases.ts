@@ -117,24 +117,91 @@ async function create (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<voi
   printInfo(ctx, def, svc!, created)
 }
 
-function parseLinkArgs (args: string[]): { positional: string[], alias: string, query: string, noRestart: boolean } {
-  const positional: string[] = []
-  let alias = ''
-  let query = ''
-  let noRestart = false
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!
-    if (a === '-a' || a === '--alias') alias = args[++i] ?? ''
-    else if (a === '-q' || a === '--querystring') query = args[++i] ?? ''
-    else if (a === '-n' || a === '--no-restart') noRestart = true
-    else positional.push(a)
+/**
+ * The plugins' `service_parse_args` (common-functions, identical in all five; read at
+ * dokku-postgres f694199): each word that is exactly a known long form becomes its short form,
+ * then bash `getopts` reads options until the first word that is not one. So `--alias X` works
+ * but `--alias=X` is no long form: getopts reads it as the illegal option `-`, then `-a` with
+ * the value `lias=X`. Unknown options and a missing value are reported on stderr by bash and
+ * skipped; the command goes on.
+ */
+const LONG_FORMS: Readonly<Record<string, string>> = {
+  '--alias': '-a',
+  '--config-options': '-c',
+  '--custom-env': '-C',
+  '--database': '-d',
+  '--image-version': '-I',
+  '--initial-network': '-N',
+  '--image': '-i',
+  '--memory': '-m',
+  '--no-restart': '-n',
+  '--password': '-p',
+  '--post-create-network': '-P',
+  '--post-start-network': '-S',
+  '--querystring': '-q',
+  '--restart-apps': '-R',
+  '--root-password': '-r',
+  '--shm-size': '-s',
+  '--user': '-u'
+}
+// `n` is listed twice; getopts (strchr) finds the first, which takes no value.
+const OPTSTRING = 'na:c:C:d:i:I:m:n:N:p:P:q:R:r:s:S:u:'
+
+/** bash getopts over `args` with OPTSTRING: the options in order, as [letter, value]. */
+function serviceParseArgs (ctx: Ctx, script: string, args: readonly string[]): Array<[string, string]> {
+  const words = args.map((a) => LONG_FORMS[a] ?? a)
+  const options: Array<[string, string]> = []
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!
+    if (word === '--') break
+    if (word.length < 2 || word[0] !== '-') break
+    for (let j = 1; j < word.length; j++) {
+      const c = word[j]!
+      const at = c === ':' ? -1 : OPTSTRING.indexOf(c)
+      if (at === -1) {
+        ctx.err(`${script}: illegal option -- ${c}\n`)
+        continue
+      }
+      if (OPTSTRING[at + 1] !== ':') {
+        options.push([c, ''])
+        continue
+      }
+      if (j + 1 < word.length) {
+        options.push([c, word.slice(j + 1)])
+      } else if (i + 1 < words.length) {
+        options.push([c, words[++i]!])
+      } else {
+        ctx.err(`${script}: option requires an argument -- ${c}\n`)
+        return options
+      }
+      break
+    }
   }
-  return { positional, alias, query, noRestart }
+  return options
+}
+
+/** `dokku --no-restart …` anywhere: the entry script's `parse_args` puts every `--…` word in DOKKU_GLOBAL_FLAGS. */
+function globalNoRestart (ctx: Ctx, args: readonly string[]): boolean {
+  return ctx.globals.noRestart || args.some((a) => a.startsWith('--') && a.includes('--no-restart'))
+}
+
+function subcommandPath (def: DatastoreDef, sub: string): string {
+  return `/var/lib/dokku/plugins/enabled/${def.prefix}/subcommands/${sub}`
 }
 
 async function link (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<void> {
-  const { positional, alias, query, noRestart } = parseLinkArgs(args)
-  const [svc, app] = positional
+  // `<svc> <app>` by position; only what follows them is parsed as options.
+  const [svc, app] = args
+  let alias = ''
+  let query = ''
+  let restartApps = true
+  for (const [opt, value] of serviceParseArgs(ctx, subcommandPath(def, 'link'), args.slice(2))) {
+    if (opt === 'a') alias = value
+    else if (opt === 'q') query = value.replace(/^\?/, '')
+    else if (opt === 'n') restartApps = false
+    else if (opt === 'R') restartApps = value !== 'false'
+  }
+  const noRestart = !restartApps || globalNoRestart(ctx, args)
   const result = await ctx.store.update((s) => {
     if (svc === undefined || svc === '') ctx.fail('Please specify a valid name for the service')
     if (app === undefined || app === '') ctx.fail('Please specify an app to run the command on')
@@ -160,7 +227,7 @@ async function link (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<void>
     return { key, value }
   })
   printSetBlock(ctx, { [result.key]: result.value })
-  if (noRestart || ctx.globals.noRestart) {
+  if (noRestart) {
     ctx.verbose('Skipping restart of linked app')
     return
   }
@@ -168,8 +235,10 @@ async function link (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<void>
 }
 
 async function unlink (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<void> {
-  const { positional, noRestart } = parseLinkArgs(args)
-  const [svc, app] = positional
+  // :unlink parses no options of its own: only a `--no-restart` among dokku's global flags
+  // (anywhere in the argv) skips the restart; `-n` does nothing here.
+  const [svc, app] = args
+  const noRestart = globalNoRestart(ctx, args)
   const keys = await ctx.store.update((s) => {
     if (svc === undefined || svc === '') ctx.fail('Please specify a valid name for the service')
     if (app === undefined || app === '') ctx.fail('Please specify an app to run the command on')
@@ -182,7 +251,7 @@ async function unlink (ctx: Ctx, def: DatastoreDef, args: string[]): Promise<voi
     return keys
   })
   for (const k of keys) ctx.info1(`Unsetting ${k}`)
-  if (noRestart || ctx.globals.noRestart) {
+  if (noRestart) {
     ctx.verbose('Skipping restart of linked app')
     return
   }
