@@ -44,7 +44,7 @@ export const STREAM_TAIL_CHARS = 16 * 1024
  * Bound: the first `limit` bytes of a stream are kept, the rest is only streamed; or, with
  * `keep` false, just its last STREAM_TAIL_CHARS characters.
  */
-class CappedText {
+export class CappedText {
   private readonly decoder = new StringDecoder('utf8')
   private bytes = 0
   text = ''

@@ -8,3 +8,4 @@ export {
 } from './state.js'
 export { CURRENT_VERSION, parseVersion, atLeast, type Version } from './version.js'
 export { DATASTORES, type DatastoreDef } from './datastores.js'
+export { InProcessSimulatorTransport, execInProcess, runInProcess, type InProcessProgram, inProcessAlive, signalInProcessGroup, FIRST_FAKE_PID } from './in-process.js'
