@@ -1,4 +1,5 @@
 import * as apps from './commands/apps.js'
+import * as builds from './commands/builds.js'
 import * as certs from './commands/certs.js'
 import * as config from './commands/config.js'
 import * as databases from './commands/databases.js'
@@ -19,7 +20,7 @@ import type { LetsencryptListItem, LetsencryptReport } from './parsers/letsencry
 import { LineSplitter, parseLogLine, type LogLine } from './parsers/logs.js'
 import type { PluginInfo } from './parsers/plugins.js'
 import type { ProcessScale, PsReport } from './parsers/ps.js'
-import { UNKNOWN_VERSION, type DokkuVersion } from './parsers/version.js'
+import { UNKNOWN_VERSION, versionAtLeast, type DokkuVersion } from './parsers/version.js'
 import { composeRedactors, redactDsnPasswords, redactingOutput, type Redactor } from './redact.js'
 import { displayArgv, type Runner, type RunResult } from './runner.js'
 import { DB_PLUGINS, validateAppName, type DbPlugin } from './validate.js'
@@ -237,6 +238,18 @@ export class DokkuClient {
 
   async start (app: string, options?: JobOptions): Promise<CommandOutcome> {
     return this.change(ps.start(app), options)
+  }
+
+  // ---- builds --------------------------------------------------------------------------------
+
+  /**
+   * Asks dokku to stop the app's running deploy where it runs (`builds:cancel`, 0.38.0+).
+   * `supported: false` on older dokku, which has no such command.
+   */
+  async cancelBuild (app: string): Promise<{ supported: false } | ({ supported: true } & builds.BuildCancel)> {
+    validateAppName(app)
+    if (!versionAtLeast(await this.version(), '0.38.0')) return { supported: false }
+    return { supported: true, ...(await this.run(builds.cancelBuild(app))).value }
   }
 
   // ---- config --------------------------------------------------------------------------------

@@ -126,6 +126,9 @@ export class Runner {
 
   get transportDescription (): string { return this.transport.description }
 
+  /** dokku runs on another machine (SSH). */
+  get remote (): boolean { return this.transport.remote === true }
+
   async run (program: AllowedProgram, req: RunRequest): Promise<RunResult> {
     if (!(ALLOWED_PROGRAMS as readonly string[]).includes(program)) throw new ProgramNotAllowedError(program)
     const command = displayArgv([program, ...(req.display ?? req.args)])

@@ -29,6 +29,8 @@ export interface JobSpec {
   command?: string
   /** Applied line by line to live output, for bodies that do not redact their own. */
   redact?: (text: string) => string
+  /** Where to go once it succeeded (a destroyed app's page no longer exists). */
+  next?: { href: string; text: string }
   /**
    * Stops the command where it runs (dokku's `builds:cancel` for deploys). Without one, a cancel
    * kills the local process.
@@ -69,6 +71,7 @@ export interface JobSnapshot {
   output: string
   startedAt: string
   finishedAt: string | null
+  next?: { href: string; text: string }
 }
 
 /** A mutating job is already running on this app. */
@@ -101,6 +104,10 @@ class Job extends EventEmitter {
   /** Settles when the job has finished, whatever the outcome. */
   readonly done: Promise<void>
   markDone!: () => void
+  /** A cancel went through: however the process then ends, the job ends as cancelled. */
+  cancelRequested = false
+  /** A cancel being decided (asking dokku to stop the command takes a call). */
+  cancelling: Promise<CancelVerdict> | null = null
   private partial = ''
   private truncated = false
 
@@ -161,7 +168,8 @@ class Job extends EventEmitter {
       error: this.error,
       output: this.output,
       startedAt: this.startedAt,
-      finishedAt: this.finishedAt
+      finishedAt: this.finishedAt,
+      next: this.spec.next
     }
   }
 }
@@ -169,6 +177,11 @@ class Job extends EventEmitter {
 export interface JobManagerOptions {
   /** The Dokku host the jobs run on, recorded on their history rows. */
   host?: string
+  /**
+   * dokku runs on another machine (SSH): killing our ssh client does not stop it there, so a
+   * cancel without a remote way to stop the command says so instead of pretending.
+   */
+  remote?: boolean
 }
 
 /**
@@ -233,6 +246,12 @@ export class JobManager {
         this.history.finish(job.id, { status: 'error', exitCode: null, stdout: job.output, stderr: '', error: job.error, durationMs: 0 })
       }
     } finally {
+      await job.cancelling?.catch(() => undefined)
+      // builds:cancel SIGQUITs the deploy itself, so it may end "failed" before our abort lands.
+      if (job.cancelRequested && job.status !== 'success' && job.status !== 'cancelled') {
+        job.status = 'cancelled'
+        this.history.setStatus(job.id, 'cancelled')
+      }
       job.flush()
       job.finishedAt = new Date().toISOString()
       if (this.runningByApp.get(job.spec.app) === job) this.runningByApp.delete(job.spec.app)
@@ -282,21 +301,34 @@ export class JobManager {
   async cancel (id: number): Promise<CancelVerdict | undefined> {
     const job = this.jobs.get(id)
     if (!job || job.finishedAt !== null) return undefined
-    if (job.status === 'queued' || !job.spec.cancel) {
-      job.abort.abort()
-      return { abort: true, message: `Cancelling ${job.spec.label}.` }
-    }
-    let verdict: CancelVerdict
-    try {
-      verdict = await job.spec.cancel()
-    } catch (err) {
-      verdict = { abort: true, message: `Could not ask dokku to stop it (${err instanceof Error ? err.message : String(err)}); stopping Docklight's own process.` }
-    }
-    if (job.finishedAt === null) {
+    // One cancel at a time; the job's end waits for it, so its notice is always in the output.
+    job.cancelling ??= this.decideCancel(job).then((verdict) => {
       job.note(verdict.message)
-      if (verdict.abort) job.abort.abort()
+      if (verdict.abort) {
+        job.cancelRequested = true
+        job.abort.abort()
+      } else {
+        job.cancelling = null
+      }
+      return verdict
+    })
+    return job.cancelling
+  }
+
+  private async decideCancel (job: Job): Promise<CancelVerdict> {
+    if (job.status === 'queued') return { abort: true, message: `Cancelled ${job.spec.label} before it started.` }
+    if (job.spec.cancel) {
+      try {
+        return await job.spec.cancel()
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err)
+        return this.options.remote
+          ? { abort: false, message: `Could not ask dokku to stop ${job.spec.label} (${why}); it runs to its end on the server.` }
+          : { abort: true, message: `Could not ask dokku to stop it (${why}); stopping dokku's process here.` }
+      }
     }
-    return verdict
+    if (this.options.remote) return { abort: false, message: `dokku has no way to stop ${job.spec.label} on the server once it has started: it runs to its end.` }
+    return { abort: true, message: `Stopping ${job.spec.label}: dokku's process and everything it started are being ended.` }
   }
 
   /** Waits for every running job (tests). */

@@ -27,7 +27,7 @@ export interface DokkuPluginOptions {
 export default fp<DokkuPluginOptions>(async (app, opts) => {
   const runner = new Runner(opts.transport, app.history, { ...DEFAULT_RUNNER_OPTIONS, ...opts.runner })
   const readCache = new ReadCache({ ttlMs: opts.cacheTtlMs ?? 5000 })
-  const jobs = new JobManager(app.history)
+  const jobs = new JobManager(app.history, { remote: runner.remote })
   jobs.onJobStarted((job) => readCache.invalidateApp(job.app))
   jobs.onJobFinished((job) => readCache.invalidateApp(job.app))
 

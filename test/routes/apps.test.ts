@@ -177,10 +177,23 @@ t.test('destroy needs the typed name; --force only then', async (t) => {
   t.match(wrongNoJs.body, /<html/)
   t.notOk(app.history.list({ limit: 500 }).some((r) => r.command.includes('apps:destroy')), 'nothing was destroyed')
   const ok = await app.inject({ method: 'POST', url: '/apps/static-site/destroy', headers: form(cookie), payload: body({ confirm: 'static-site' }) })
-  t.equal(ok.statusCode, 303)
-  t.equal(ok.headers.location, '/')
-  t.ok(app.history.list({ limit: 500 }).some((r) => r.command === 'dokku --force apps:destroy static-site'))
+  t.equal(ok.statusCode, 303, 'destroy runs as a job')
+  const id = Number(/^\/jobs\/(\d+)$/.exec(ok.headers.location as string)?.[1])
+  t.ok(id > 0, 'to the job page')
+  const busy = await app.inject({ method: 'POST', url: '/apps/static-site/restart', headers: form(cookie, { 'hx-request': 'true' }), payload: '' })
+  t.equal(busy.statusCode, 409, 'the job holds the app: nothing else starts on it meanwhile')
+  await app.jobs.drain()
+  const row = app.history.get(id)!
+  t.match(row, { kind: 'job', status: 'success', command: 'dokku --force apps:destroy static-site', label: 'Destroy static-site' })
+  const done = await app.inject({ url: `/jobs/${id}`, headers: { cookie } })
+  t.match(done.body, /Finished successfully\. <a href="\/">Back to all apps<\/a>/)
   t.equal((await app.inject({ url: '/apps/static-site', headers: { cookie } })).statusCode, 404)
+
+  const htmx = await app.inject({ method: 'POST', url: '/apps/python-app/destroy', headers: form(cookie, { 'hx-request': 'true' }), payload: body({ confirm: 'python-app' }) })
+  t.equal(htmx.statusCode, 202)
+  t.equal(htmx.headers['hx-retarget'], '#job-area', 'the live panel goes to the job area, not into the form')
+  t.match(htmx.body, /data-job-id="\d+"/)
+  await app.jobs.drain()
 })
 
 t.test('dokku failures: missing binary and a timeout show a clear error, and are in history', async (t) => {

@@ -192,6 +192,11 @@ export function failDeployLocked (ctx: Ctx, app: string): never {
 }
 
 export interface DeployPlan<T> {
+  /**
+   * Whether this entry point takes the deploy lock (deploys.md §2.1): pushes, ps:rebuild and
+   * git:* builds do; ps:restart, ps:start, ps:scale and config redeploys neither take nor heed it.
+   */
+  takesLock: boolean
   /** Validation and planning under the state lock; may fail (exit). Return null to skip the deploy. */
   plan (state: SimState, a: AppState): T | null
   /** The streamed lines, from the planned snapshot. */
@@ -210,9 +215,11 @@ export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Pr
     const a = ctx.requireApp(s, app)
     const planned = p.plan(s, a)
     if (planned === null) return null
-    if (ctx.lockIsLive(a.lock)) failDeployLocked(ctx, app)
-    lock = ctx.newDeployLock()
-    a.lock = lock
+    if (p.takesLock) {
+      if (ctx.lockIsLive(a.lock)) failDeployLocked(ctx, app)
+      lock = ctx.newDeployLock()
+      a.lock = lock
+    }
     s.seq += 1
     return { planned, snapshot: structuredClone(a), seq: s.seq * 1000 }
   })
@@ -220,13 +227,17 @@ export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Pr
   try {
     await ctx.stream(p.lines(prepared.snapshot, prepared.planned, prepared.seq))
   } finally {
-    await ctx.store.update((s) => {
-      const a = s.apps[app]
-      if (!a) return
-      // apps:unlock does not stop a running deploy: the result lands either way.
-      p.apply(a, prepared.planned, ctx.now())
-      if (a.lock?.token === lock!.token) a.lock = null
-    })
+    // A killed deploy (builds:cancel, a timeout) changes nothing more and leaves its lock
+    // behind, stale once its process is gone, as a real killed process does.
+    if (!ctx.io.signal?.aborted) {
+      await ctx.store.update((s) => {
+        const a = s.apps[app]
+        if (!a) return
+        // apps:unlock does not stop a running deploy: the result lands either way.
+        p.apply(a, prepared.planned, ctx.now())
+        if (lock !== null && a.lock?.token === (lock as LockState).token) a.lock = null
+      })
+    }
   }
   return true
 }

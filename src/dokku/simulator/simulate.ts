@@ -5,6 +5,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cmdAppsCreate, cmdAppsDestroy, cmdAppsExists, cmdAppsList, cmdAppsLock, cmdAppsLocked, cmdAppsReport, cmdAppsUnlock, cmdVersion } from './commands/apps.js'
+import { cmdBuildsCancel } from './commands/builds.js'
 import { cmdConfigClear, cmdConfigExport, cmdConfigGet, cmdConfigKeys, cmdConfigSet, cmdConfigShow, cmdConfigUnset } from './commands/config.js'
 import { datastoreInstalled, runDatastore } from './commands/databases.js'
 import { cmdCertsReport, cmdDomainsAdd, cmdDomainsRemove, cmdDomainsReport, cmdDomainsSet } from './commands/domains.js'
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, Handler> = {
   'letsencrypt:disable': cmdLetsencryptDisable,
   'letsencrypt:cron-job': cmdLetsencryptCronJob,
   'plugin:list': cmdPluginList,
+  'builds:cancel': cmdBuildsCancel,
   logs: cmdLogs
 }
 
@@ -108,7 +110,7 @@ export function splitGlobalFlags (argv: readonly string[]): { globals: GlobalFla
   return { globals, rest }
 }
 
-function notACommand (ctx: Ctx, words: readonly string[]): never {
+export function notACommand (ctx: Ctx, words: readonly string[]): never {
   ctx.warn(`\`${words.join(' ')}\` is not a dokku command.`)
   return ctx.fail('See `dokku help` for a list of available commands.')
 }

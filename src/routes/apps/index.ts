@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { DokkuError, InvalidArgumentError } from '../../dokku/errors.js'
 import { validateConfirmation, validateNewAppName, validateProcessType, validateScaleCount } from '../../dokku/validate.js'
 import { isFragmentRequest } from '../../plugins/views.js'
+import { deployCancel } from '../../jobs/deploy-cancel.js'
 import { respondWithJob } from '../jobs/start.js'
 import { displayState, loadOverview } from './model.js'
 import { AppParams, appParam } from './params.js'
@@ -63,7 +64,14 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
   for (const [action, { verb, run }] of Object.entries(LIFECYCLE)) {
     app.post<{ Params: AppParams }>(`/apps/:app/${action}`, { schema: { params: AppParams } }, async (req, reply) => {
       const name = appParam(req.params)
-      return respondWithJob(reply, { app: name, label: `${verb} ${name}`, run: (ctx) => app.dokku[run](name, ctx) })
+      const label = `${verb} ${name}`
+      return respondWithJob(reply, {
+        app: name,
+        label,
+        // A rebuild or restart is a deploy dokku 0.38+ can stop where it runs.
+        cancel: run === 'rebuild' || run === 'restart' ? deployCancel(app.dokku, name, label, app.runner.remote) : undefined,
+        run: (ctx) => app.dokku[run](name, ctx)
+      })
     })
   }
 
@@ -121,10 +129,14 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
       reply.code(409)
       return reply.fragment('app-destroy-form', { appName: name, destroyError: `${running.label} is still running. Wait for it to finish.` })
     }
-    await app.dokku.destroyApp(name, name)
-    app.readCache.invalidateApp(name)
-    reply.toast({ level: 'success', message: `Destroyed ${name}.` })
-    return goTo(reply, '/')
+    // A job that holds the app's lock: nothing else can start on the app while it goes.
+    reply.header('HX-Retarget', '#job-area').header('HX-Reswap', 'innerHTML')
+    return respondWithJob(reply, {
+      app: name,
+      label: `Destroy ${name}`,
+      next: { href: '/', text: 'Back to all apps' },
+      run: (ctx) => app.dokku.destroyApp(name, name, ctx)
+    })
   })
 }
 

@@ -134,7 +134,7 @@ t.test('deploy locks', async (t) => {
   t.equal((await sim.run('apps:report', 'node-js-app', '--app-locked')).stdout, 'true\n')
   const locked = ' !     node-js-app currently has a deploy lock in place. Exiting...\n !     Run \'apps:unlock\' to release the existing deploy lock\n'
   t.same(await sim.run('ps:rebuild', 'node-js-app'), { code: 1, stdout: locked, stderr: '' }, 'merged into stdout since 0.38.0')
-  t.same(await sim.run('ps:restart', 'node-js-app'), { code: 1, stdout: locked, stderr: '' })
+  t.equal((await sim.run('ps:restart', 'node-js-app')).code, 0, 'ps:restart neither takes nor heeds the lock (deploys.md §2.1, §5.3)')
   t.same(await sim.runWith({ env: { DOKKU_SIM_VERSION: '0.37.0' } }, 'ps:rebuild', 'node-js-app'), { code: 1, stdout: '', stderr: locked })
   t.same(await sim.run('apps:unlock', 'node-js-app'), {
     code: 0,
@@ -156,10 +156,10 @@ t.test('a deploy holds the lock while it streams', async (t) => {
     sleep: async () => {
       if (!waited) { waited = true; entered(); await gate }
     }
-  }, 'ps:restart', 'node-js-app')
+  }, 'ps:rebuild', 'node-js-app')
   await inside
   t.equal((await sim.run('apps:report', 'node-js-app', '--app-locked')).stdout, 'true\n')
-  const second = await sim.run('ps:restart', 'node-js-app')
+  const second = await sim.run('ps:rebuild', 'node-js-app')
   t.equal(second.code, 1)
   t.match(second.stdout, /currently has a deploy lock in place/)
   const destroy = await sim.run('--force', 'apps:destroy', 'node-js-app')

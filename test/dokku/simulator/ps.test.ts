@@ -252,7 +252,8 @@ t.test('ps:rebuild', async (t) => {
 
 t.test('--all counts failures', async (t) => {
   const sim = await makeSim(t, { setup: (s) => { s.apps['ruby-app']!.lock = { kind: 'manual', pid: 1, token: 'manual', at: 0 } } })
-  const out = await sim.run('ps:restart', '--all')
-  t.equal(out.code, 1)
-  t.match(out.stdout, / !     ps:restart command returned 1 errors\n$/)
+  const out = await sim.run('ps:rebuild', '--all')
+  t.equal(out.code, 1, 'ps:rebuild heeds the lock, so one app fails')
+  t.match(out.stdout, / !     ps:rebuild command returned 1 errors\n$/)
+  t.equal((await sim.run('ps:restart', '--all')).code, 0, 'ps:restart takes no lock')
 })

@@ -168,6 +168,7 @@ export async function restartForConfig (ctx: Ctx, app: string, noRestart: boolea
   ctx.info1(`Restarting app ${app}`)
   try {
     await runDeploy<true>(ctx, app, {
+      takesLock: false,
       plan: () => true,
       lines: (snap, _p, seq) => releaseAndDeployLines(app, snap, seq),
       apply: (x, _p, now) => applyDeploy(app, x, null, now)

@@ -134,6 +134,7 @@ function parseAllArgs (ctx: Ctx, command: string, verb: string, args: string[]):
 
 async function restartOne (ctx: Ctx, app: string, proc: string): Promise<void> {
   await runDeploy<string[]>(ctx, app, {
+    takesLock: false,
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
@@ -162,6 +163,7 @@ export async function cmdPsRestart (ctx: Ctx, args: string[]): Promise<void> {
 
 async function restartAll (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<true>(ctx, app, {
+    takesLock: false,
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
@@ -176,6 +178,7 @@ async function restartAll (ctx: Ctx, app: string): Promise<void> {
 
 async function rebuildOne (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<true>(ctx, app, {
+    takesLock: true,
     plan: (_s, a) => a.hasRepo ? true : null,
     lines: (a, _p, seq) => [...buildLines(app, a), ...releaseAndDeployLines(app, a, seq)],
     apply: (a, _p, now) => applyDeploy(app, a, null, now)
@@ -224,6 +227,7 @@ export async function cmdPsStop (ctx: Ctx, args: string[]): Promise<void> {
 
 async function startOne (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<string>(ctx, app, {
+    takesLock: false,
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
@@ -289,6 +293,7 @@ export async function cmdPsScale (ctx: Ctx, args: string[]): Promise<void> {
 
   const skipDeploy = values['skip-deploy'] === true
   await runDeploy<ScalePlan>(ctx, app, {
+    takesLock: false,
     plan: (_s, a) => {
       if (a.formationFromAppJson) ctx.fail(`App ${app} contains an app.json file with a formations key and cannot be manually scaled`)
       const next: Record<string, number> = { ...a.formation }
