@@ -19,8 +19,20 @@ async function main (): Promise<void> {
     process.once(signal, () => {
       if (closing) return
       closing = true
-      app.log.info({ signal }, 'shutting down')
-      app.close().then(() => process.exit(0), () => process.exit(1))
+      app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down')
+      // No new connections; open ones (a job's live stream) go on while jobs get their grace.
+      // Then app.close() cancels what is left, ends the log tails and every dokku process,
+      // and closes the database.
+      app.server.close()
+      const deadline = setTimeout(() => {
+        process.stderr.write('docklight: shutdown took too long; exiting\n')
+        process.exit(1)
+      }, config.shutdownGraceMs + 20_000)
+      deadline.unref()
+      app.close().then(() => process.exit(0), (err: unknown) => {
+        process.stderr.write(`docklight: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`)
+        process.exit(1)
+      })
     })
   }
 

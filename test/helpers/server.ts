@@ -7,6 +7,7 @@ const SERVER = fileURLToPath(new URL('../../dist/server.js', import.meta.url))
 export interface RunningServer {
   url: string
   password: string
+  dataDir: string
   child: ChildProcess
   output: () => string
 }
@@ -14,12 +15,13 @@ export interface RunningServer {
 /** Starts the built server in demo mode (the simulator) on a free port; stopped at teardown. */
 export async function startDemoServer (t: Test, env: Record<string, string> = {}): Promise<RunningServer> {
   const password = 'e2e-password-for-tests'
+  const dataDir = t.testdir({})
   const child = spawn(process.execPath, [SERVER], {
     env: {
       ...process.env,
       DOCKLIGHT_DEMO: '1',
       DOCKLIGHT_PASSWORD: password,
-      DOCKLIGHT_DATA_DIR: t.testdir({}),
+      DOCKLIGHT_DATA_DIR: dataDir,
       PORT: '0',
       HOST: '127.0.0.1',
       ...env
@@ -43,5 +45,5 @@ export async function startDemoServer (t: Test, env: Record<string, string> = {}
     child.stdout!.on('data', check)
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${out}`)) })
   })
-  return { url, password, child, output: () => out }
+  return { url, password, dataDir, child, output: () => out }
 }
