@@ -107,6 +107,9 @@ export function redactLetsencryptReport (text: string): string {
  * Wraps a live-output callback so each complete line is redacted before it is passed on.
  * A partial line waits for its end (or for `flush()`, when the process is done).
  */
+/** Bound: a partial line waits for its newline up to this length, then is redacted and passed on. */
+export const MAX_PENDING_LINE = 64 * 1024
+
 export function redactingOutput (
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void,
   redact: Redactor
@@ -116,7 +119,12 @@ export function redactingOutput (
     onOutput (stream, text) {
       const buffered = pending[stream] + text
       const cut = buffered.lastIndexOf('\n')
-      if (cut === -1) { pending[stream] = buffered; return }
+      if (cut === -1) {
+        if (buffered.length <= MAX_PENDING_LINE) { pending[stream] = buffered; return }
+        pending[stream] = ''
+        onOutput(stream, redact(buffered))
+        return
+      }
       pending[stream] = buffered.slice(cut + 1)
       onOutput(stream, redact(buffered.slice(0, cut + 1)))
     },

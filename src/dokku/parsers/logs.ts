@@ -40,6 +40,9 @@ export function parseLogs (stdout: string): LogLine[] {
 }
 
 /** Cuts streamed chunks into whole lines; the unfinished end waits for the next chunk. */
+/** Bound: a line longer than this is passed on in pieces (an app logging megabytes without a newline). */
+export const MAX_LINE_CHARS = 64 * 1024
+
 export class LineSplitter {
   private rest = ''
 
@@ -47,6 +50,10 @@ export class LineSplitter {
     const text = this.rest + chunk
     const lines = text.split('\n')
     this.rest = lines.pop() ?? ''
+    while (this.rest.length > MAX_LINE_CHARS) {
+      lines.push(this.rest.slice(0, MAX_LINE_CHARS))
+      this.rest = this.rest.slice(MAX_LINE_CHARS)
+    }
     return lines
   }
 
