@@ -26,9 +26,14 @@ declare module 'fastify' {
   }
 }
 
-/** `HX-Request` without `HX-Boosted`: htmx wants a piece of a page, not a page. */
+/**
+ * `HX-Request` without `HX-Boosted`: htmx wants a piece of a page, not a page. A history
+ * restore (Back to a page htmx pushed, not in its cache) swaps the answer into <body>, so it
+ * gets the whole page.
+ */
 export function isFragmentRequest (req: FastifyRequest): boolean {
-  return req.headers['hx-request'] === 'true' && req.headers['hx-boosted'] !== 'true'
+  return req.headers['hx-request'] === 'true' && req.headers['hx-boosted'] !== 'true' &&
+    req.headers['hx-history-restore-request'] !== 'true'
 }
 
 export interface ViewsPluginOptions {
