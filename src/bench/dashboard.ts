@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../app.js'
 import { loadConfig } from '../config.js'
+import type { Db } from '../db/database.js'
 import { createSeedState, writeStateFile } from '../dokku/simulator/index.js'
 import { LocalTransport, simulatorCli } from '../dokku/transport.js'
 
@@ -17,7 +18,19 @@ const PASSWORD = 'benchmark-password'
 
 interface Row { apps: number; page: string; calls: number; ms: number; ratio: number }
 
-async function measure (apps: number, oneCallMs: number | null): Promise<{ rows: Row[]; oneCallMs: number }> {
+/** What history stores per successful read: the row's bytes, and output (none). */
+function historyBytesPerRead (db: Db): { row: number; output: number; reads: number } {
+  const r = db.prepare(`SELECT count(*) AS reads,
+      avg(length(command) + coalesce(length(label), 0) + coalesce(length(error), 0) + length(createdAt) +
+          coalesce(length(finishedAt), 0) + length(host) + length(kind) + length(origin) + coalesce(length(cmdGroup), 0) +
+          length(coalesce(app, '')) + 8 * 4) AS row,
+      coalesce((SELECT sum(length(o.stdout) + length(o.stderr)) FROM command_output o JOIN command_history h USING (id)
+                WHERE h.kind = 'read' AND h.status = 'success'), 0) AS output
+    FROM command_history WHERE kind = 'read' AND status = 'success'`).get() as { reads: number; row: number; output: number }
+  return { reads: r.reads, row: Math.round(r.row), output: r.reads > 0 ? Math.round(r.output / r.reads) : 0 }
+}
+
+async function measure (apps: number, oneCallMs: number | null): Promise<{ rows: Row[]; oneCallMs: number; historyBytesPerRead: ReturnType<typeof historyBytesPerRead> }> {
   const dir = mkdtempSync(join(tmpdir(), 'docklight-bench-'))
   try {
     const statePath = join(dir, 'sim.json')
@@ -58,7 +71,20 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
         { apps, page: 'dashboard, cached', ...warm, ratio: warm.ms / one },
         { apps, page: 'app overview, cold', ...overview, ratio: overview.ms / one }
       ]
-      return { rows, oneCallMs: one }
+      if (apps >= 11) {
+        // Ten rebuilds fill the job lane (two run, eight queue); an app page's reads must not wait.
+        const jobs: number[] = []
+        for (let i = 1; i <= 10; i++) {
+          const res = await app.inject({ method: 'POST', url: `/apps/app-${String(i).padStart(3, '0')}/rebuild`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+          jobs.push(Number(/\/jobs\/(\d+)/.exec(String(res.headers.location))?.[1]))
+        }
+        app.readCache.clear()
+        const busy = await timed(get('/apps/app-011'))
+        rows.push({ apps, page: 'app page, 10 rebuilds', calls: busy.calls - (app.runner.lanes.job.running), ms: busy.ms, ratio: busy.ms / one })
+        for (const id of jobs) await app.jobs.cancel(id)
+        await app.jobs.drain()
+      }
+      return { rows, oneCallMs: one, historyBytesPerRead: historyBytesPerRead(app.db) }
     } finally {
       await app.close()
     }
@@ -70,9 +96,11 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
 async function main (): Promise<void> {
   const rows: Row[] = []
   let one: number | null = null
+  let history: ReturnType<typeof historyBytesPerRead> | null = null
   for (const apps of APP_COUNTS) {
     const result = await measure(apps, one)
     one = result.oneCallMs
+    history = result.historyBytesPerRead
     rows.push(...result.rows)
   }
   process.stdout.write(`Dokku latency per call: ${LATENCY_MS} ms; one call end to end: ${one!.toFixed(0)} ms\n\n`)
@@ -80,7 +108,8 @@ async function main (): Promise<void> {
   for (const r of rows) {
     process.stdout.write(`${String(r.apps).padStart(4)}  ${r.page.padEnd(20)} ${String(r.calls).padStart(11)} ${r.ms.toFixed(0).padStart(11)} ${r.ratio.toFixed(2).padStart(12)}\n`)
   }
-  process.stdout.write(`\n${JSON.stringify({ latencyMs: LATENCY_MS, oneCallMs: Math.round(one!), rows: rows.map((r) => ({ ...r, ms: Math.round(r.ms), ratio: Number(r.ratio.toFixed(2)) })) })}\n`)
+  process.stdout.write(`\nHistory per successful read: ${history!.row} bytes of row, ${history!.output} bytes of output (over ${history!.reads} reads)\n`)
+  process.stdout.write(`\n${JSON.stringify({ latencyMs: LATENCY_MS, oneCallMs: Math.round(one!), historyBytesPerRead: history, rows: rows.map((r) => ({ ...r, ms: Math.round(r.ms), ratio: Number(r.ratio.toFixed(2)) })) })}\n`)
 }
 
 main().catch((err) => {
