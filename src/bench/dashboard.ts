@@ -78,9 +78,17 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
           const res = await app.inject({ method: 'POST', url: `/apps/app-${String(i).padStart(3, '0')}/rebuild`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
           jobs.push(Number(/\/jobs\/(\d+)/.exec(String(res.headers.location))?.[1]))
         }
+        // Measured once the two running rebuilds stream (past their start), as a page meets them.
+        for (let i = 0; i < 200 && jobs.filter((id) => (app.jobs.get(id)?.output ?? '') !== '').length < 2; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
         app.readCache.clear()
-        const busy = await timed(get('/apps/app-011'))
-        rows.push({ apps, page: 'app page, 10 rebuilds', calls: busy.calls - (app.runner.lanes.job.running), ms: busy.ms, ratio: busy.ms / one })
+        const before = app.history.list({ limit: 1 })[0]?.id ?? 0
+        const started = performance.now()
+        await get('/apps/app-011')()
+        const ms = performance.now() - started
+        const reads = app.history.list({ limit: 500, kind: 'reads' }).filter((r) => r.id > before).length
+        rows.push({ apps, page: 'app page, 10 rebuilds', calls: reads, ms, ratio: ms / one })
         for (const id of jobs) await app.jobs.cancel(id)
         await app.jobs.drain()
       }
