@@ -9,11 +9,11 @@ import type { Config } from './config.js'
 import { DokkuError, httpStatusFor, InvalidArgumentError } from './dokku/errors.js'
 import type { RunnerOptions } from './dokku/runner.js'
 import { withOrigin } from './run-context.js'
-import { transportFor, type Transport } from './dokku/transport.js'
+import type { Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
-import dokku from './plugins/dokku.js'
+import hosts from './plugins/hosts.js'
 import security from './plugins/security.js'
 import views, { isFragmentRequest } from './plugins/views.js'
 import appsRoutes from './routes/apps/index.js'
@@ -23,10 +23,11 @@ import dashboardRoutes from './routes/dashboard/index.js'
 import databasesRoutes from './routes/databases/index.js'
 import domainsRoutes from './routes/domains/index.js'
 import healthRoutes from './routes/health/index.js'
-import historyRoutes from './routes/history/index.js'
+import historyRoutes, { appHistoryRoutes } from './routes/history/index.js'
 import jobsRoutes from './routes/jobs/index.js'
 import logsRoutes from './routes/logs/index.js'
 import pluginsRoutes from './routes/plugins/index.js'
+import serverRoutes from './routes/server/index.js'
 import settingsRoutes from './routes/settings/index.js'
 
 declare module 'fastify' {
@@ -38,12 +39,16 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
-  /** Replaces the transport chosen from config (tests point it at the simulator). */
+  /** Replaces the default host's transport (tests point it at the simulator). */
   transport?: Transport
+  /** Replaces hosts' transports by host name (multi-host tests). */
+  transports?: Record<string, Transport>
   runner?: Partial<RunnerOptions>
   health?: HealthSourceOptions
   /** How long read-only dokku answers are reused (0 turns the cache off). */
   cacheTtlMs?: number
+  /** How long a page that spans hosts waits for one of them. */
+  hostTimeoutMs?: number
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -91,8 +96,15 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(views, { production: config.production })
   await app.register(auth, { password: config.password, secret: config.secret, production: config.production })
 
-  await app.register(dokku, {
-    transport: opts.transport ?? transportFor(config), runner: opts.runner, cacheTtlMs: opts.cacheTtlMs, shutdownGraceMs: config.shutdownGraceMs
+  const defaultHost = config.hosts[0]!.name
+  await app.register(hosts, {
+    hosts: config.hosts,
+    dataDir: config.dataDir,
+    transportFor: (host) => opts.transports?.[host.name] ?? (host.name === defaultHost ? opts.transport : undefined),
+    runner: opts.runner,
+    cacheTtlMs: opts.cacheTtlMs,
+    hostTimeoutMs: opts.hostTimeoutMs,
+    shutdownGraceMs: config.shutdownGraceMs
   })
   app.decorate('serverHealth', new HealthSource({ diskPath: config.dataDir, ...opts.health }))
 
@@ -138,18 +150,27 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   })
 
   // Routes come after the handlers above: each route plugin inherits them when it loads.
+  // Global pages: one of each, whatever the number of hosts.
   await app.register(healthRoutes)
   await app.register(authRoutes)
-  await app.register(dashboardRoutes)
   await app.register(historyRoutes)
   await app.register(jobsRoutes)
-  await app.register(appsRoutes)
-  await app.register(configRoutes)
-  await app.register(domainsRoutes)
-  await app.register(logsRoutes)
-  await app.register(databasesRoutes)
-  await app.register(pluginsRoutes)
   await app.register(settingsRoutes)
+  // A host's pages: at their plain URLs for the default host (and, for the dashboard, every
+  // host), and under /hosts/:host/ for each host. The hosts plugin has resolved the host.
+  const hostPages = async (scope: FastifyInstance): Promise<void> => {
+    await scope.register(dashboardRoutes)
+    await scope.register(appsRoutes)
+    await scope.register(appHistoryRoutes)
+    await scope.register(configRoutes)
+    await scope.register(domainsRoutes)
+    await scope.register(logsRoutes)
+    await scope.register(databasesRoutes)
+    await scope.register(pluginsRoutes)
+    await scope.register(serverRoutes)
+  }
+  await app.register(hostPages)
+  await app.register(hostPages, { prefix: '/hosts/:host' })
 
   return app
 }

@@ -3,6 +3,21 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { isIP } from 'node:net'
 import { isAbsolute, join, resolve } from 'node:path'
 
+/** Where one Dokku host's dokku runs. */
+export type HostTarget =
+  | { kind: 'local'; bin: string }
+  | { kind: 'ssh'; user: string; host: string; port: number }
+  /** The bundled simulator (demo mode), on its own state file, seeded as `seed`. */
+  | { kind: 'demo'; seed: 'a' | 'b' }
+
+export interface HostConfig {
+  /** `^[a-z0-9][a-z0-9-]{0,30}$`: it appears in URLs (`/hosts/:host/…`) and history. */
+  name: string
+  target: HostTarget
+}
+
+export const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/
+
 /** Everything Docklight reads from the environment, validated once at boot. */
 export interface Config {
   password: string
@@ -25,6 +40,15 @@ export interface Config {
   historyMaxRows: number
   /** After SIGTERM, running jobs may finish for this long before they are cancelled. */
   shutdownGraceMs: number
+  /** The Dokku hosts, the first being the default (unprefixed URLs). Never empty. */
+  hosts: HostConfig[]
+  /** How often the watchdog checks each host. */
+  watchIntervalMs: number
+  /**
+   * Where users and webhooks reach Docklight (`https://docklight.example.com`, no trailing
+   * slash): shown in webhook setup and used in notifications. Null: derived from the request.
+   */
+  publicUrl: string | null
 }
 
 /** A bad environment variable: the message names it, and the server stops with it. */
@@ -57,15 +81,62 @@ function parseHost (env: Env): string {
   return host
 }
 
+/** `user@host[:port]`, or null when it is not one. */
+function sshTarget (raw: string): { user: string; host: string; port: number } | null {
+  const m = raw.match(/^([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253}|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/)
+  const port = m?.[3] === undefined ? 22 : Number(m[3])
+  if (!m || port < 1 || port > 65535 || m[2]!.startsWith('-')) return null
+  return { user: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port }
+}
+
 function parseSsh (env: Env): Config['dokkuSsh'] {
   const raw = env.DOCKLIGHT_DOKKU_SSH
   if (raw === undefined || raw === '') return null
-  const m = raw.match(/^([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253}|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/)
-  const port = m?.[3] === undefined ? 22 : Number(m[3])
-  if (!m || port < 1 || port > 65535 || m[2]!.startsWith('-')) {
-    throw new ConfigError('DOCKLIGHT_DOKKU_SSH', `must look like dokku@host or dokku@host:port, got "${raw}"`)
+  const target = sshTarget(raw)
+  if (!target) throw new ConfigError('DOCKLIGHT_DOKKU_SSH', `must look like dokku@host or dokku@host:port, got "${raw}"`)
+  return target
+}
+
+/**
+ * `DOCKLIGHT_HOSTS`: `name=target` entries separated by spaces or commas, target `local`,
+ * `local:/path/to/dokku` or `dokku@host[:port]`. Unset: one host named `local`, the local
+ * binary or the `DOCKLIGHT_DOKKU_SSH` target; in demo mode, two simulated hosts.
+ */
+function parseHosts (env: Env, demo: boolean, dokkuBin: string, dokkuSsh: Config['dokkuSsh']): HostConfig[] {
+  const raw = (env.DOCKLIGHT_HOSTS ?? '').trim()
+  if (raw === '') {
+    if (demo) return [{ name: 'demo-a', target: { kind: 'demo', seed: 'a' } }, { name: 'demo-b', target: { kind: 'demo', seed: 'b' } }]
+    return [{ name: 'local', target: dokkuSsh ? { kind: 'ssh', ...dokkuSsh } : { kind: 'local', bin: dokkuBin } }]
   }
-  return { user: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port }
+  const fail = (why: string): never => {
+    throw new ConfigError('DOCKLIGHT_HOSTS', `${why}; the format is "name=local name=local:/path/to/dokku name=dokku@host:port"`)
+  }
+  const hosts: HostConfig[] = []
+  const entries = raw.split(/[\s,]+/).filter((e) => e !== '')
+  if (entries.length > 50) fail(`at most 50 hosts, got ${entries.length}`)
+  for (const entry of entries) {
+    const eq = entry.indexOf('=')
+    if (eq === -1) fail(`"${entry}" has no "="`)
+    const name = entry.slice(0, eq)
+    const value = entry.slice(eq + 1)
+    if (!HOST_NAME.test(name)) fail(`host name "${name}" must be lowercase letters, digits and "-", starting with a letter or digit, at most 31 characters`)
+    if (hosts.some((h) => h.name === name)) fail(`host "${name}" is listed twice`)
+    if (name === 'hosts') fail('"hosts" cannot be a host name')
+    let target: HostTarget
+    if (demo) target = { kind: 'demo', seed: hosts.length % 2 === 0 ? 'a' : 'b' }
+    else if (value === 'local') target = { kind: 'local', bin: dokkuBin }
+    else if (value.startsWith('local:')) {
+      const bin = value.slice('local:'.length)
+      if (!isAbsolute(bin) || /[\0\n]/.test(bin)) fail(`"${entry}": the dokku path must be absolute`)
+      target = { kind: 'local', bin }
+    } else {
+      const ssh = sshTarget(value)
+      if (!ssh) fail(`"${entry}": the target must be local, local:/path or user@host[:port]`)
+      target = { kind: 'ssh', ...ssh! }
+    }
+    hosts.push({ name, target })
+  }
+  return hosts
 }
 
 function parseBin (env: Env): string {
@@ -102,6 +173,21 @@ function parseTrustProxy (env: Env): Config['trustProxy'] {
     }
   }
   return entries
+}
+
+function parsePublicUrl (env: Env): string | null {
+  const raw = (env.DOCKLIGHT_PUBLIC_URL ?? '').trim()
+  if (raw === '') return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('DOCKLIGHT_PUBLIC_URL', `must be an http(s) URL such as https://docklight.example.com, got "${raw}"`)
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError('DOCKLIGHT_PUBLIC_URL', `must be an http(s) URL without credentials, query or fragment, got "${raw}"`)
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '')
 }
 
 /**
@@ -182,6 +268,9 @@ export function loadConfig (env: Env = process.env, cwd = process.cwd()): Config
     trustProxy: parseTrustProxy(env),
     historyDays: parseInteger(env, 'DOCKLIGHT_HISTORY_DAYS', 90, 1, 36500),
     historyMaxRows: parseInteger(env, 'DOCKLIGHT_HISTORY_MAX_ROWS', 200_000, 100, 100_000_000),
-    shutdownGraceMs: parseInteger(env, 'DOCKLIGHT_SHUTDOWN_GRACE_S', 30, 0, 3600) * 1000
+    shutdownGraceMs: parseInteger(env, 'DOCKLIGHT_SHUTDOWN_GRACE_S', 30, 0, 3600) * 1000,
+    hosts: parseHosts(env, demo, dokkuBin, dokkuSsh),
+    watchIntervalMs: parseInteger(env, 'DOCKLIGHT_WATCH_INTERVAL_S', 300, 5, 86400) * 1000,
+    publicUrl: parsePublicUrl(env)
   }
 }

@@ -41,10 +41,11 @@ async function main (): Promise<void> {
   const port = typeof bound === 'object' && bound !== null ? bound.port : config.port
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
   if (config.demo) {
-    process.stdout.write(`Docklight demo (simulated Dokku) at ${url}\n`)
+    process.stdout.write(`Docklight demo (simulated Dokku hosts: ${app.hosts.list.map((h) => h.name).join(', ')}) at ${url}\n`)
     if (config.generatedPassword) process.stdout.write(`Password for this run: ${config.password}\n`)
   } else {
-    process.stdout.write(`Docklight listening at ${url} (dokku via ${app.runner.transportDescription})\n`)
+    const hosts = app.hosts.list.map((h) => `${h.name}: ${h.transport.description}`).join('; ')
+    process.stdout.write(`Docklight listening at ${url} (${hosts})\n`)
   }
 }
 

@@ -94,3 +94,33 @@ t.test('production flag and data dir', async (t) => {
     'DOCKLIGHT_DATA_DIR')
   t.ok(new ConfigError('X', 'y').message === 'X: y')
 })
+
+t.test('DOCKLIGHT_HOSTS: name=target entries; unset, one host named local', async (t) => {
+  const dir = t.testdir({})
+  t.same(loadConfig(base(dir)).hosts, [{ name: 'local', target: { kind: 'local', bin: 'dokku' } }])
+  t.same(loadConfig({ ...base(dir), DOCKLIGHT_DOKKU_SSH: 'dokku@example.com' }).hosts,
+    [{ name: 'local', target: { kind: 'ssh', user: 'dokku', host: 'example.com', port: 22 } }])
+  t.same(loadConfig({ ...base(dir), DOCKLIGHT_DEMO: '1' }).hosts.map((h) => h.name), ['demo-a', 'demo-b'], 'demo mode: two simulated hosts')
+  t.same(loadConfig({ ...base(dir), DOCKLIGHT_HOSTS: ' prod=dokku@10.0.0.5:2222, staging=local\nbuild=local:/opt/dokku/bin/dokku ' }).hosts, [
+    { name: 'prod', target: { kind: 'ssh', user: 'dokku', host: '10.0.0.5', port: 2222 } },
+    { name: 'staging', target: { kind: 'local', bin: 'dokku' } },
+    { name: 'build', target: { kind: 'local', bin: '/opt/dokku/bin/dokku' } }
+  ], 'spaces, commas and newlines separate entries; the first is the default')
+  for (const bad of ['prod', 'Prod=local', '-x=local', 'a=local a=local', 'a=ssh://h', 'a=local:relative/dokku', 'a=dokku@-oProxyCommand=x',
+    'hosts=local', `${'x'.repeat(32)}=local`, 'a=dokku@h:0', '=local']) {
+    refuses(t, () => loadConfig({ ...base(dir), DOCKLIGHT_HOSTS: bad }), 'DOCKLIGHT_HOSTS', bad)
+  }
+})
+
+t.test('DOCKLIGHT_WATCH_INTERVAL_S and DOCKLIGHT_PUBLIC_URL', async (t) => {
+  const dir = t.testdir({})
+  t.equal(loadConfig(base(dir)).watchIntervalMs, 300_000)
+  t.equal(loadConfig({ ...base(dir), DOCKLIGHT_WATCH_INTERVAL_S: '60' }).watchIntervalMs, 60_000)
+  for (const bad of ['4', 'x', '-5', '1.5']) refuses(t, () => loadConfig({ ...base(dir), DOCKLIGHT_WATCH_INTERVAL_S: bad }), 'DOCKLIGHT_WATCH_INTERVAL_S', bad)
+  t.equal(loadConfig(base(dir)).publicUrl, null)
+  t.equal(loadConfig({ ...base(dir), DOCKLIGHT_PUBLIC_URL: 'https://docklight.example.com/' }).publicUrl, 'https://docklight.example.com')
+  t.equal(loadConfig({ ...base(dir), DOCKLIGHT_PUBLIC_URL: 'https://example.com/ops/docklight//' }).publicUrl, 'https://example.com/ops/docklight')
+  for (const bad of ['docklight.example.com', 'ftp://x', 'https://u:p@x', 'https://x/?a=1', 'javascript:alert(1)']) {
+    refuses(t, () => loadConfig({ ...base(dir), DOCKLIGHT_PUBLIC_URL: bad }), 'DOCKLIGHT_PUBLIC_URL', bad)
+  }
+})

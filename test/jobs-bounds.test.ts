@@ -18,6 +18,8 @@ t.test('a chatty job keeps a bounded copy of its output, and its watchers still 
   const total = Math.ceil((MAX_JOB_OUTPUT * 1.5) / line.length)
   let streamed = 0
   const job = jobs.start({
+    host: 'local',
+    remote: false,
     app: 'chatty',
     label: 'Flood',
     run: async (ctx) => {
@@ -37,6 +39,8 @@ t.test('a chatty job keeps a bounded copy of its output, and its watchers still 
 t.test('a line without a newline is cut at the cap instead of growing', async (t) => {
   const { jobs } = setup()
   const job = jobs.start({
+    host: 'local',
+    remote: false,
     app: 'progress',
     label: 'Progress bar',
     run: async (ctx) => {
@@ -53,7 +57,7 @@ t.test('finished jobs leave memory beyond a count; their history rows stay', asy
   const { jobs, history } = setup()
   const ids: number[] = []
   for (let i = 0; i < 60; i++) {
-    ids.push(jobs.start({ app: `app-${i}`, label: `Job ${i}`, run: async (ctx) => { ctx.onStart(); ctx.onOutput('stdout', `done ${i}\n`) } }).id)
+    ids.push(jobs.start({ host: 'local', remote: false, app: `app-${i}`, label: `Job ${i}`, run: async (ctx) => { ctx.onStart(); ctx.onOutput('stdout', `done ${i}\n`) } }).id)
     await jobs.drain()
   }
   t.equal(jobs.get(ids[0]!), undefined, 'the oldest finished job was let go')

@@ -10,11 +10,13 @@ const fake = fileURLToPath(new URL('./fixtures/bin/fake-dokku', import.meta.url)
 
 function spec (app: FastifyInstance, args: string[], extra: Partial<JobSpec> = {}): JobSpec {
   return {
+    host: 'local',
+    remote: false,
     app: 'web',
     label: 'Restart web',
     command: `dokku ${args.join(' ')}`,
     redact: (s) => s.replace(/SECRET=\S+/g, 'SECRET=<redacted>'),
-    run: (ctx) => app.runner.run('dokku', {
+    run: (ctx) => app.hosts.default.runner.run('dokku', {
       args, app: 'web', historyId: ctx.historyId, onOutput: ctx.onOutput, onStart: ctx.onStart, signal: ctx.signal,
       redactOutput: (s) => s.replace(/SECRET=\S+/g, 'SECRET=<redacted>')
     }),
@@ -34,7 +36,7 @@ t.test('a job runs in the background, streams redacted output and lands in histo
   t.match(running.body, /<noscript><meta http-equiv="refresh"/, 'pages without script refresh themselves')
 
   t.throws(() => app.jobs.start(spec(app, ['warn'], { label: 'Rebuild web' })), { name: 'AppBusyError', statusCode: 409 })
-  t.equal(app.jobs.runningFor('web')?.id, job.id)
+  t.equal(app.jobs.runningFor('local', 'web')?.id, job.id)
 
   await app.jobs.drain()
   const done = app.jobs.get(job.id)!
@@ -50,7 +52,7 @@ t.test('a job runs in the background, streams redacted output and lands in histo
   const page = await app.inject({ url: `/jobs/${job.id}`, headers: { cookie } })
   t.match(page.body, /Finished successfully/)
   t.notMatch(page.body, /<noscript><meta/)
-  t.equal(app.jobs.runningFor('web'), undefined, 'the app is free again')
+  t.equal(app.jobs.runningFor('local', 'web'), undefined, 'the app is free again')
 })
 
 t.test('a failed job shows dokku\'s message and exit code; a crashed body still closes its row', async (t) => {

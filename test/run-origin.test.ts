@@ -15,15 +15,15 @@ t.test('origins: page, webhook, api, job and watchdog', async (t) => {
   await server.inject({ url: '/apps/node-js-app', headers: { cookie } })
   t.equal(server.history.list({ limit: 5, kind: 'reads' }).every((r) => r.origin === 'page'), true, 'a page view')
 
-  await withOrigin('watchdog', () => server.dokku.listApps())
+  await withOrigin('watchdog', () => server.hosts.default.dokku.listApps())
   t.match(last(), { origin: 'watchdog', kind: 'read' })
 
-  const job = server.jobs.start({
+  const job = server.hosts.default.startJob({
     app: 'node-js-app',
     label: 'Restart and look',
     run: async (ctx) => {
-      await server.dokku.restart('node-js-app', ctx)
-      await server.dokku.appReport('python-app')
+      await server.hosts.default.dokku.restart('node-js-app', ctx)
+      await server.hosts.default.dokku.appReport('python-app')
     }
   })
   await server.jobs.drain()
@@ -31,7 +31,7 @@ t.test('origins: page, webhook, api, job and watchdog', async (t) => {
   t.match(last(), { command: 'dokku apps:report python-app --format json', origin: 'job' }, "a job's follow-up read is the job's")
 
   await withOrigin('webhook', async () => {
-    const hooked = server.jobs.start({ app: 'python-app', label: 'Deploy from a webhook', run: (ctx) => server.dokku.restart('python-app', ctx) })
+    const hooked = server.hosts.default.startJob({ app: 'python-app', label: 'Deploy from a webhook', run: (ctx) => server.hosts.default.dokku.restart('python-app', ctx) })
     await server.jobs.drain()
     t.match(server.history.getRow(hooked.id), { kind: 'job', origin: 'webhook' })
   })
@@ -50,7 +50,7 @@ t.test('the request hook carries the origin into handlers', async (t) => {
   for (const [prefix] of probes) {
     app.get(`${prefix}/probe`, { config: { public: true } }, async () => {
       await new Promise((resolve) => setImmediate(resolve))
-      await app.dokku.listApps()
+      await app.hosts.default.dokku.listApps()
       return { ok: true }
     })
   }

@@ -26,7 +26,7 @@ function open (base: string, path: string, cookie: string): Opened {
 /** A job that stays running until released (or cancelled at shutdown). */
 function holdJob (app: FastifyInstance, appName: string): { id: number; release: () => void } {
   let release = () => {}
-  const job = app.jobs.start({
+  const job = app.hosts.default.startJob({
     app: appName,
     label: `Hold ${appName}`,
     run: (ctx) => new Promise<void>((resolve) => {

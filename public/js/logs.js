@@ -1,5 +1,6 @@
 // Live log tail for the logs page. The server renders the last lines into the panel's <pre>;
-// this opens /apps/:app/logs/ws and appends what dokku prints from then on. Lines are built with
+// this opens the socket the panel's data-ws-path names (/apps/:app/logs/ws, under /hosts/:host
+// on a named host) and appends what dokku prints from then on. Lines are built with
 // textContent, never parsed as HTML. The stream closes when the panel leaves the page (hx-boost
 // navigation, a new filter) or the page is hidden for good (pagehide).
 (function () {

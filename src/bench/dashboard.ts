@@ -11,6 +11,7 @@ import { loadConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { createSeedState, writeStateFile } from '../dokku/simulator/index.js'
 import { LocalTransport, simulatorCli } from '../dokku/transport.js'
+import { runSshBench } from './ssh.js'
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 200)
 const APP_COUNTS = (process.env.BENCH_APPS ?? '10,100').split(',').map(Number)
@@ -54,9 +55,9 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
         return { ms: performance.now() - started, calls: app.history.list({ limit: 500 }).length - before }
       }
       // One plain call, end to end (spawn + latency + parse): the median of three.
-      await app.dokku.version()
+      await app.hosts.default.dokku.version()
       const samples = [] as number[]
-      for (let i = 0; i < 3; i++) samples.push((await timed(() => app.dokku.listApps())).ms)
+      for (let i = 0; i < 3; i++) samples.push((await timed(() => app.hosts.default.dokku.listApps())).ms)
       const one = oneCallMs ?? samples.sort((a, b) => a - b)[1]!
       const get = (url: string) => async () => {
         const res = await app.inject({ url, headers: { cookie } })
@@ -64,7 +65,7 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
       }
       const cold = await timed(get('/'))
       const warm = await timed(get('/'))
-      app.readCache.clear()
+      app.hosts.default.cache.clear()
       const overview = await timed(get('/apps/app-001'))
       const rows: Row[] = [
         { apps, page: 'dashboard, cold', ...cold, ratio: cold.ms / one },
@@ -82,7 +83,7 @@ async function measure (apps: number, oneCallMs: number | null): Promise<{ rows:
         for (let i = 0; i < 200 && jobs.filter((id) => (app.jobs.get(id)?.output ?? '') !== '').length < 2; i++) {
           await new Promise((resolve) => setTimeout(resolve, 50))
         }
-        app.readCache.clear()
+        app.hosts.default.cache.clear()
         const before = app.history.list({ limit: 1 })[0]?.id ?? 0
         const started = performance.now()
         await get('/apps/app-011')()
@@ -117,7 +118,9 @@ async function main (): Promise<void> {
     process.stdout.write(`${String(r.apps).padStart(4)}  ${r.page.padEnd(20)} ${String(r.calls).padStart(11)} ${r.ms.toFixed(0).padStart(11)} ${r.ratio.toFixed(2).padStart(12)}\n`)
   }
   process.stdout.write(`\nHistory per successful read: ${history!.row} bytes of row, ${history!.output} bytes of output (over ${history!.reads} reads)\n`)
-  process.stdout.write(`\n${JSON.stringify({ latencyMs: LATENCY_MS, oneCallMs: Math.round(one!), historyBytesPerRead: history, rows: rows.map((r) => ({ ...r, ms: Math.round(r.ms), ratio: Number(r.ratio.toFixed(2)) })) })}\n`)
+  // SSH with and without the master connection, and two hosts with one hanging (src/bench/ssh.ts).
+  const multiHost = await runSshBench(LATENCY_MS)
+  process.stdout.write(`\n${JSON.stringify({ latencyMs: LATENCY_MS, oneCallMs: Math.round(one!), historyBytesPerRead: history, rows: rows.map((r) => ({ ...r, ms: Math.round(r.ms), ratio: Number(r.ratio.toFixed(2)) })), ...multiHost })}\n`)
 }
 
 main().catch((err) => {

@@ -60,7 +60,16 @@ const MIGRATIONS: Migration[] = [
    CREATE TABLE settings (
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
-   );`
+   );`,
+
+  // v4: deploys: releases, webhook secrets and deliveries (PLACEHOLDER-V4).
+  '-- v4',
+
+  // v5: the watchdog: findings, disk samples, notification channels and deliveries (PLACEHOLDER-V5).
+  '-- v5',
+
+  // v6: app settings (PLACEHOLDER-V6; stays a no-op if that work needs no table).
+  '-- v6'
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

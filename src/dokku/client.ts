@@ -8,6 +8,7 @@ import * as letsencrypt from './commands/letsencrypt.js'
 import * as logs from './commands/logs.js'
 import * as plugins from './commands/plugins.js'
 import * as ps from './commands/ps.js'
+import * as scheduler from './commands/scheduler.js'
 import type { CommandOutput, CommandSpec, PluginResult } from './commands/spec.js'
 import { versionCommand } from './commands/version.js'
 import { DokkuError, dokkuMessages, errorFromRun, OutputParseError } from './errors.js'
@@ -20,6 +21,7 @@ import type { LetsencryptListItem, LetsencryptReport } from './parsers/letsencry
 import { LineSplitter, parseLogLine, type LogLine } from './parsers/logs.js'
 import type { PluginInfo } from './parsers/plugins.js'
 import type { ProcessScale, PsReport } from './parsers/ps.js'
+import type { K3sCluster, SchedulerReport } from './parsers/scheduler.js'
 import { UNKNOWN_VERSION, versionAtLeast, type DokkuVersion } from './parsers/version.js'
 import { composeRedactors, redactDsnPasswords, redactingOutput, type Redactor } from './redact.js'
 import { displayArgv, type Runner, type RunResult } from './runner.js'
@@ -331,6 +333,20 @@ export class DokkuClient {
 
   async listPlugins (): Promise<PluginInfo[]> {
     return (await this.run(plugins.pluginList(await this.version()))).value
+  }
+
+  // ---- scheduler -----------------------------------------------------------------------------
+
+  /** Every app's scheduler in one `scheduler:report` call; `installed: false` before dokku 0.26. */
+  async schedulerReportAll (): Promise<PluginResult<{ apps: SchedulerReport[] }>> {
+    return (await this.run(scheduler.schedulerReportAll())).value
+  }
+
+  /** The nodes of dokku's k3s cluster, or why there are none (`none` on a dokku before 0.33). */
+  async k3sCluster (): Promise<K3sCluster> {
+    const spec = scheduler.k3sClusterList(await this.version())
+    if (spec === null) return { state: 'none', message: null }
+    return (await this.run(spec)).value
   }
 
   // ---- databases -----------------------------------------------------------------------------

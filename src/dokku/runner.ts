@@ -58,6 +58,8 @@ export interface RunnerOptions {
   killGraceMs?: number
   /** The Dokku host's name, recorded on every row. */
   host?: string
+  /** Told about every finished run (the host's health: does it answer?). */
+  onReport?: (report: { status: RunStatus; exitCode: number | null; error: string | null; stderr: string }) => void
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
@@ -191,6 +193,7 @@ export class Runner {
       error,
       durationMs: result.durationMs
     })
+    this.options.onReport?.({ status, exitCode: result.exitCode, error, stderr: result.stderr })
     return {
       id,
       status,
@@ -224,7 +227,7 @@ export class Runner {
       // A log tail's output goes to its listener only: nothing accumulates for hours.
       keepOutput: !req.stream
     }
-    if (this.transport.exec) return this.transport.exec(req.args, options)
+    if (this.transport.exec) return this.transport.exec(req.args, options, { stream: req.stream === true })
     const prepared = this.transport.prepare(req.args, { stream: req.stream === true })
     return execArgv(prepared.file, prepared.args, { ...options, env: prepared.env })
   }

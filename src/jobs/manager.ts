@@ -21,7 +21,11 @@ export interface CancelVerdict {
 }
 
 export interface JobSpec {
-  /** The app the job changes; two jobs on one app never run at once. */
+  /** The Dokku host it runs on (recorded on its row; part of the lock). */
+  host: string
+  /** That host is another machine (SSH): killing our process does not stop dokku there. */
+  remote: boolean
+  /** The app the job changes; two jobs on one app of one host never run at once. */
   app: string
   /** What the user asked for, e.g. "Restart web". */
   label: string
@@ -62,6 +66,7 @@ function outcomeOf (result: unknown): { status: RunStatus; exitCode: number | nu
 
 export interface JobSnapshot {
   id: number
+  host: string
   app: string
   label: string
   command: string
@@ -72,6 +77,11 @@ export interface JobSnapshot {
   startedAt: string
   finishedAt: string | null
   next?: { href: string; text: string }
+}
+
+/** The lock of one app on one host (a NUL never appears in either name). */
+function lockKey (host: string, app: string): string {
+  return `${host}\0${app}`
 }
 
 /** A mutating job is already running on this app. */
@@ -160,6 +170,7 @@ class Job extends EventEmitter {
   snapshot (): JobSnapshot {
     return {
       id: this.id,
+      host: this.spec.host,
       app: this.spec.app,
       label: this.spec.label,
       command: this.spec.command ?? this.spec.label,
@@ -174,16 +185,6 @@ class Job extends EventEmitter {
   }
 }
 
-export interface JobManagerOptions {
-  /** The Dokku host the jobs run on, recorded on their history rows. */
-  host?: string
-  /**
-   * dokku runs on another machine (SSH): killing our ssh client does not stop it there, so a
-   * cancel without a remote way to stop the command says so instead of pretending.
-   */
-  remote?: boolean
-}
-
 /**
  * Runs long dokku commands in the background: the request returns at once, the output streams
  * to whoever watches, and the job lives on if the tab closes. Each job is a history row. A job
@@ -196,21 +197,22 @@ export class JobManager {
   private readonly onStart: Array<(job: JobSnapshot) => void> = []
   private closing = false
 
-  constructor (private readonly history: HistoryRepository, private readonly options: JobManagerOptions = {}) {}
+  constructor (private readonly history: HistoryRepository) {}
 
   /** Starts a job, or throws AppBusyError when the app already has one queued or running. */
   start (spec: JobSpec): JobSnapshot {
     if (this.closing) throw Object.assign(new Error('Docklight is shutting down: no new jobs.'), { statusCode: 503 })
-    const busy = this.runningByApp.get(spec.app)
+    const key = lockKey(spec.host, spec.app)
+    const busy = this.runningByApp.get(key)
     if (busy) throw new AppBusyError(spec.app, { id: busy.id, label: busy.spec.label })
 
     const origin: RunOrigin = currentOrigin()
     const id = this.history.start({
-      command: spec.command ?? spec.label, app: spec.app, host: this.options.host, kind: 'job', origin, label: spec.label, status: 'queued'
+      command: spec.command ?? spec.label, app: spec.app, host: spec.host, kind: 'job', origin, label: spec.label, status: 'queued'
     })
     const job = new Job(id, spec)
     this.jobs.set(id, job)
-    this.runningByApp.set(spec.app, job)
+    this.runningByApp.set(key, job)
 
     for (const listener of this.onStart) listener(job.snapshot())
     // What the body runs besides its own command (a follow-up read) is the job's doing.
@@ -254,7 +256,8 @@ export class JobManager {
       }
       job.flush()
       job.finishedAt = new Date().toISOString()
-      if (this.runningByApp.get(job.spec.app) === job) this.runningByApp.delete(job.spec.app)
+      const key = lockKey(job.spec.host, job.spec.app)
+      if (this.runningByApp.get(key) === job) this.runningByApp.delete(key)
       const snapshot = job.snapshot()
       for (const listener of this.onFinish) listener(snapshot)
       job.emit('event', { type: 'done', status: job.status, exitCode: job.exitCode, error: job.error } satisfies JobEvent)
@@ -281,8 +284,8 @@ export class JobManager {
     return snapshot
   }
 
-  runningFor (app: string): JobSnapshot | undefined {
-    return this.runningByApp.get(app)?.snapshot()
+  runningFor (host: string, app: string): JobSnapshot | undefined {
+    return this.runningByApp.get(lockKey(host, app))?.snapshot()
   }
 
   /** Live events of a job still in memory; returns an unsubscribe function. */
@@ -322,12 +325,12 @@ export class JobManager {
         return await job.spec.cancel()
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err)
-        return this.options.remote
+        return job.spec.remote
           ? { abort: false, message: `Could not ask dokku to stop ${job.spec.label} (${why}); it runs to its end on the server.` }
           : { abort: true, message: `Could not ask dokku to stop it (${why}); stopping dokku's process here.` }
       }
     }
-    if (this.options.remote) return { abort: false, message: `dokku has no way to stop ${job.spec.label} on the server once it has started: it runs to its end.` }
+    if (job.spec.remote) return { abort: false, message: `dokku has no way to stop ${job.spec.label} on the server once it has started: it runs to its end.` }
     return { abort: true, message: `Stopping ${job.spec.label}: dokku's process and everything it started are being ended.` }
   }
 

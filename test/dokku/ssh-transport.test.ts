@@ -4,104 +4,58 @@
  * dokku's does (ssh-resplit.ts `entryScript`: global-flag shift, the git rule, xargs), then
  * runs the simulator. Proves that argv, exit codes and config values of any bytes survive the
  * trip, that a log tail closed over SSH leaves no process on the Dokku side, and that no
- * DOCKLIGHT_* variable crosses.
+ * DOCKLIGHT_* variable crosses. (The sshd is src/bench/loopback-sshd.ts, shared with the bench
+ * and ssh-multiplex.test.ts.)
  */
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { processesWithEnv as processesWith, sshdAvailable, SSHD, startLoopbackSshd, writeExecutable } from '../../src/bench/loopback-sshd.js'
 import { openDatabase } from '../../src/db/database.js'
 import { HistoryRepository } from '../../src/db/history.js'
 import { DokkuClient } from '../../src/dokku/client.js'
 import { DokkuError } from '../../src/dokku/errors.js'
 import type { LogLine } from '../../src/dokku/parsers/logs.js'
 import { DEFAULT_RUNNER_OPTIONS, Runner } from '../../src/dokku/runner.js'
-import { simulatorCli, SshTransport } from '../../src/dokku/transport.js'
+import { simulatorCli } from '../../src/dokku/transport.js'
 import { parseEnv, plant } from './planted-env.js'
 import { entryScript } from './ssh-resplit.js'
-
-const SSHD = '/usr/sbin/sshd'
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Live processes (not zombies) whose environment holds `marker` ("NAME=value"). */
-function processesWith (marker: string): number[] {
-  const found: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) continue
-      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue
-      found.push(Number(entry))
-    } catch { /* gone meanwhile, or not ours to read */ }
-  }
-  return found
-}
 
 async function rejection (p: Promise<unknown>): Promise<unknown> {
   try { await p } catch (e) { return e }
   throw new Error('expected a rejection')
 }
 
-if (!existsSync(SSHD)) {
+if (!sshdAvailable()) {
   if (process.env.CI) t.fail(`${SSHD} is missing: .ci/run installs openssh-server`)
   else t.test('ssh transport against a local sshd', { skip: `${SSHD} is not installed (apt-get install -y openssh-server)` }, async () => {})
 } else {
   const dir = t.testdir({})
-  const user = execFileSync('id', ['-un']).toString().trim()
-  const port = await freePort()
-  const keygen = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)])
-  for (const name of ['host_key', 'client_key', 'idle_key', 'env_key']) keygen(name)
   const entry = join(dir, 'dokku-entry')
   // `$0 "${ssh_arg_array[@]}"` becomes the simulator (not exec'd: like dokku, the entry script
   // stays the session's leader and the command its child).
-  writeFileSync(entry, entryScript(`dokku_run () {
+  writeExecutable(entry, entryScript(`dokku_run () {
   shift
   "${process.execPath}" "${simulatorCli()}" "$@"
 }`))
-  chmodSync(entry, 0o755)
   const state = join(dir, 'state.json')
   // The idle simulator's state path is also the marker that finds its processes in /proc.
   const idleState = join(dir, 'idle-state.json')
-  const key = (name: string) => readFileSync(join(dir, `${name}.pub`), 'utf8').trim()
-  const options = 'no-agent-forwarding,no-user-rc,no-X11-forwarding,no-port-forwarding'
-  writeFileSync(join(dir, 'authorized_keys'), [
-    `command="DOKKU_SIM_STATE=${state} DOKKU_SIM_STEP_MS=0 ${entry} $SSH_ORIGINAL_COMMAND",${options} ${key('client_key')}`,
-    // A `logs -t` here sleeps for an hour between lines: it cannot die of SIGPIPE on its next write.
-    `command="DOKKU_SIM_STATE=${idleState} DOKKU_SIM_STEP_MS=600000 ${entry} $SSH_ORIGINAL_COMMAND",${options} ${key('idle_key')}`,
-    `command="/usr/bin/env",${options} ${key('env_key')}`,
-    ''
-  ].join('\n'))
-  writeFileSync(join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PermitRootLogin forced-commands-only', `AllowUsers ${user}`, 'LogLevel ERROR',
+  const sshd = await startLoopbackSshd({
+    dir,
+    keys: [
+      { name: 'client_key', command: `DOKKU_SIM_STATE=${state} DOKKU_SIM_STEP_MS=0 ${entry} $SSH_ORIGINAL_COMMAND` },
+      // A `logs -t` here sleeps for an hour between lines: it cannot die of SIGPIPE on its next write.
+      { name: 'idle_key', command: `DOKKU_SIM_STATE=${idleState} DOKKU_SIM_STEP_MS=600000 ${entry} $SSH_ORIGINAL_COMMAND` },
+      { name: 'env_key', command: '/usr/bin/env' }
+    ],
     // The server would take DOCKLIGHT_* if a client sent it: only our child env stands in the way.
-    'AcceptEnv LANG DOCKLIGHT_*', ''
-  ].join('\n'))
-  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`)
-  mkdirSync('/run/sshd', { recursive: true })
-
-  const sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let sshdLog = ''
-  sshd.stderr.on('data', (d: Buffer) => { sshdLog += d.toString() })
-  t.teardown(() => { sshd.kill() })
+    config: ['AcceptEnv LANG DOCKLIGHT_*']
+  })
+  t.teardown(() => sshd.close())
 
   const history = new HistoryRepository(openDatabase(':memory:'))
-  const transport = (name: string, extra: string[] = []) => new SshTransport({ user, host: '127.0.0.1', port }, [
-    '-i', join(dir, name), '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'IdentitiesOnly=yes', ...extra
-  ])
-  const runner = (name: string, extra?: string[]) => new Runner(transport(name, extra), history, { ...DEFAULT_RUNNER_OPTIONS, maxTimeoutMs: 20_000 })
+  const runner = (name: string, extra?: string[]) => new Runner(sshd.transport(name, { extra }), history, { ...DEFAULT_RUNNER_OPTIONS, maxTimeoutMs: 20_000 })
   const client = new DokkuClient(runner('client_key'))
 
   let version: Awaited<ReturnType<DokkuClient['version']>> | undefined
@@ -110,7 +64,7 @@ if (!existsSync(SSHD)) {
   }
 
   t.test('argv, exit codes and config values survive ssh and dokku\'s re-split', async (t) => {
-    t.ok(version?.parts, `dokku answered over ssh (${version?.raw}) ${sshdLog}`)
+    t.ok(version?.parts, `dokku answered over ssh (${version?.raw}) ${sshd.log}`)
     t.ok((await client.listApps()).includes('node-js-app'))
 
     const values = {

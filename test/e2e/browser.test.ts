@@ -48,18 +48,20 @@ if (!existsSync(CHROMIUM)) {
     await t.test('dashboard', async (t) => {
       await page.click('a.brand')
       await page.waitForSelector('#apps-table')
+      // The demo runs two simulated hosts: every app of both, each with its host.
       const rows = await page.$$eval('#apps-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''))
-      t.equal(rows.length, 5)
-      t.ok(rows.some((r) => /ruby-app\s+mixed/.test(r)), 'states shown')
+      t.equal(rows.length, 10)
+      t.ok(rows.some((r) => /ruby-app\s+demo-a\s+mixed/.test(r)), 'states and hosts shown')
+      t.ok(rows.some((r) => /storefront\s+demo-b/.test(r)), 'the second host\'s apps too')
       await page.fill('input[name=q]', 'pyth')
       await page.waitForFunction(() => document.querySelectorAll('#apps-table tbody tr').length === 1)
       t.match(await page.textContent('#apps-table tbody'), /python-app/)
       await page.fill('input[name=q]', '')
-      await page.waitForFunction(() => document.querySelectorAll('#apps-table tbody tr').length === 5)
+      await page.waitForFunction(() => document.querySelectorAll('#apps-table tbody tr').length === 10)
     })
 
     await t.test('open an app', async (t) => {
-      await page.click('#apps-table a[href="/apps/node-js-app"]')
+      await page.click('#apps-table a[href="/hosts/demo-a/apps/node-js-app"]')
       await page.waitForSelector('#app-processes')
       t.match(await page.textContent('h1'), /node-js-app/)
       t.match(await page.textContent('#app-processes'), /web\.1/)
@@ -70,7 +72,7 @@ if (!existsSync(CHROMIUM)) {
     })
 
     await t.test('restart and watch the output stream in', async (t) => {
-      await page.click('a[aria-current="page"], nav.tabs a:has-text("Overview")')
+      await page.click('nav.tabs a:has-text("Overview")')
       await page.waitForSelector('button[data-action=restart]')
       await page.click('button[data-action=restart]')
       await page.waitForSelector('#job-area .job[data-job-status=running]')

@@ -33,7 +33,7 @@ export async function client (t: Test, opts: Parameters<typeof build>[1] = {}): 
       payload: new URLSearchParams(form).toString()
     }),
     commands: () => app.history.list({ limit: 1000 }).map((r) => r.command).reverse(),
-    env: (name = APP) => app.dokku.configExport(name)
+    env: (name = APP) => app.hosts.default.dokku.configExport(name)
   }
 }
 

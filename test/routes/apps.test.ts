@@ -1,6 +1,6 @@
 import t from 'tap'
 import { LocalTransport } from '../../src/dokku/transport.js'
-import { parseFormation } from '../../src/routes/apps/index.js'
+import { parseFormation } from '../../src/services/apps.js'
 import { build, login } from '../helpers/build.js'
 import { jobId } from '../helpers/history.js'
 import { editSimState } from '../helpers/simulator-state.js'
@@ -200,10 +200,14 @@ t.test('dokku failures: missing binary and a timeout show a clear error, and are
   await t.test('missing binary', async (t) => {
     const { app } = await build(t, { transport: new LocalTransport('/nonexistent/dokku') })
     const cookie = await login(app)
+    // The dashboard still renders: the host is shown as unreachable, with the reason.
     const res = await app.inject({ url: '/', headers: { cookie } })
-    t.equal(res.statusCode, 503)
-    t.match(res.body, /program not found|not available|could not/i)
-    t.notMatch(res.body, /at .*\.ts:\d+/)
+    t.equal(res.statusCode, 200)
+    t.match(res.body, /<strong>local<\/strong> is unreachable: dokku is unavailable: program not found: \/nonexistent\/dokku/)
+    const page = await app.inject({ url: '/apps/node-js-app', headers: { cookie } })
+    t.equal(page.statusCode, 503)
+    t.match(page.body, /program not found|not available|could not/i)
+    t.notMatch(page.body, /at .*\.ts:\d+/)
     t.ok(app.history.list().some((r) => r.status === 'error'))
   })
   await t.test('timeout', async (t) => {

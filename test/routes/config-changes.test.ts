@@ -80,7 +80,7 @@ t.test('without restart: runs at once, answers with the list and a toast', async
   t.equal(row.command, 'dokku --quiet config:set --encoded --no-restart node-js-app FEATURE_X=<redacted>')
   t.equal(row.kind, 'action')
   t.notMatch(row.stdout + row.stderr, /Restarting/)
-  t.equal(c.app.jobs.runningFor(APP), undefined, 'no job')
+  t.equal(c.app.hosts.default.runningJob(APP), undefined, 'no job')
 
   const plain = await c.post(`/apps/${APP}/config`, { form: 'add', key: 'FEATURE_Y', value: 'on', no_restart: 'on' }, false)
   t.equal(plain.statusCode, 303)
@@ -203,7 +203,7 @@ t.test('remove: asks first, then unsets (with or without restart)', async (t) =>
 t.test('a second change while a job runs on the app is refused (409), the running panel kept', async (t) => {
   const c = await client(t)
   let release!: () => void
-  const running = c.app.jobs.start({ app: APP, label: 'Restart node-js-app', run: () => new Promise<void>((resolve) => { release = resolve }) })
+  const running = c.app.hosts.default.startJob({ app: APP, label: 'Restart node-js-app', run: () => new Promise<void>((resolve) => { release = resolve }) })
   const res = await c.post(`/apps/${APP}/config`, { form: 'add', key: 'A', value: SECRET })
   t.equal(res.statusCode, 409)
   t.match(res.body, new RegExp(`Restart node-js-app is still running on node-js-app \\(job #${running.id}\\)`))

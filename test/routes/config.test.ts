@@ -1,4 +1,6 @@
+import { join } from 'node:path'
 import t from 'tap'
+import { InProcessSimulatorTransport } from '../../src/dokku/simulator/in-process.js'
 import { LocalTransport } from '../../src/dokku/transport.js'
 import { build } from '../helpers/build.js'
 import { APP, SECRET, client, rowKeys, toast } from '../helpers/config-client.js'
@@ -43,7 +45,7 @@ t.test('keys sort as dokku sorts them, uppercase first; an app without vars says
   await c.post('/apps/static-site/config/bulk', { env: 'zKey=1\nbKey=1\nBKEY=1\naKey=1', no_restart: '1' })
   t.same(rowKeys((await c.get('/apps/static-site/config')).body), ['BKEY', 'aKey', 'bKey', 'zKey'])
 
-  await c.app.dokku.configUnset(APP, Object.keys(await c.env()), { noRestart: true })
+  await c.app.hosts.default.dokku.configUnset(APP, Object.keys(await c.env()), { noRestart: true })
   const empty = await c.get(`/apps/${APP}/config`)
   t.equal(empty.statusCode, 200)
   t.match(empty.body, /No config vars are set on node-js-app yet/)
@@ -163,6 +165,41 @@ t.test('dokku failures: the message is dokku\'s, shown outside the form', async 
     t.equal(res.statusCode, 504)
     t.match(toast(res)?.message, /timed out/)
   })
+})
+
+t.test('on a named host: the tab reads and changes that host only, and its links and redirects stay on it', async (t) => {
+  const dir = t.testdir({})
+  const sim = (name: string) => new InProcessSimulatorTransport({ DOKKU_SIM_STATE: join(dir, `${name}.json`), DOKKU_SIM_STEP_MS: '0' })
+  const c = await client(t, { env: { DOCKLIGHT_HOSTS: 'alpha=local beta=dokku@beta.example.com' }, transports: { alpha: sim('alpha'), beta: sim('beta') } })
+  const on = (host: string) => c.app.hosts.get(host)!.dokku
+  const tab = `/hosts/beta/apps/${APP}/config`
+
+  const page = await c.get(tab)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, new RegExp(`action="${tab}" hx-post=`), 'the add form posts to the same host')
+  t.match(page.body, new RegExp(`hx-get="${tab}/vars"`))
+  t.match(page.body, new RegExp(`href="${tab}/reveal\\?key=NODE_ENV"`))
+
+  const plain = await c.post(tab, { form: 'add', key: 'ONLY_BETA', value: SECRET, no_restart: '1' }, false)
+  t.equal(plain.statusCode, 303)
+  t.equal(plain.headers.location, tab, 'back to the tab on its host')
+  t.equal((await on('beta').configExport(APP)).ONLY_BETA, SECRET)
+  t.notOk('ONLY_BETA' in (await on('alpha').configExport(APP)), 'the other host is untouched')
+
+  t.ok(rowKeys((await c.get(`${tab}/vars`, true)).body).includes('ONLY_BETA'), 'beta\'s list, read again after the change')
+  t.notOk(rowKeys((await c.get(`/apps/${APP}/config/vars`, true)).body).includes('ONLY_BETA'), 'the default host\'s list is its own')
+  t.equal((await c.get(`${tab}/vars`)).headers.location, tab)
+  t.equal((await c.get(`${tab}/reveal?key=ONLY_BETA`, true)).statusCode, 200)
+  t.equal((await c.get(`/apps/${APP}/config/reveal?key=ONLY_BETA`, true)).statusCode, 404)
+
+  const job = await c.post(tab, { form: 'add', key: 'JOB_BETA', value: 'x' })
+  t.equal(job.statusCode, 202)
+  const id = jobId(job)
+  await c.app.jobs.drain()
+  t.equal(c.app.jobs.get(id)?.host, 'beta')
+  t.equal(c.app.jobs.get(id)?.status, 'success')
+  t.equal((await on('beta').configExport(APP)).JOB_BETA, 'x')
+  t.notOk('JOB_BETA' in (await on('alpha').configExport(APP)))
 })
 
 t.test('without a session: htmx is sent to the login page, a browser redirected', async (t) => {

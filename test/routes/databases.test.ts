@@ -1,8 +1,9 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { join } from 'node:path'
 import { DokkuError } from '../../src/dokku/errors.js'
+import { InProcessSimulatorTransport } from '../../src/dokku/simulator/in-process.js'
 import { LocalTransport } from '../../src/dokku/transport.js'
-import { maskDsn } from '../../src/routes/databases/dsn.js'
 import { build, login } from '../helpers/build.js'
 import { editSimState, readSimState } from '../helpers/simulator-state.js'
 
@@ -19,17 +20,9 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 /** Holds a job lock until released, as a long dokku command would. */
 function hold (app: FastifyInstance, key: string): () => Promise<void> {
-  const job = app.jobs.start({ app: key, label: 'Busy', run: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)) })
-  return async () => { app.jobs.cancel(job.id); await app.jobs.drain() }
+  const job = app.hosts.default.startJob({ app: key, label: 'Busy', run: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)) })
+  return async () => { await app.jobs.cancel(job.id); await app.jobs.drain() }
 }
-
-t.test('maskDsn hides the password and nothing else', async (t) => {
-  t.equal(maskDsn('postgres://postgres:s3cr3t@dokku-postgres-x:5432/x'), 'postgres://postgres:••••@dokku-postgres-x:5432/x')
-  t.equal(maskDsn('redis://:abc@dokku-redis-cache:6379'), 'redis://:••••@dokku-redis-cache:6379')
-  t.equal(maskDsn('mongodb://svc:pw@host:27017/db'), 'mongodb://svc:••••@host:27017/db')
-  t.equal(maskDsn('postgres://host/db'), 'postgres://host/db')
-  t.equal(maskDsn(''), '')
-})
 
 t.test('the databases page lists every datastore plugin and its services', async (t) => {
   const { app } = await build(t)
@@ -134,7 +127,7 @@ t.test('create refuses bad input with the form and its message; no create runs',
   t.match(htmx.body, /value="&lt;script&gt;"/, 'the typed value comes back escaped')
   t.notMatch(htmx.body, /<script>/)
   t.ok(app.history.list({ limit: 500 }).length >= before)
-  t.equal(app.jobs.runningFor('db:postgres:<script>'), undefined)
+  t.equal(app.jobs.runningFor(app.hosts.default.name, 'db:postgres:<script>'), undefined)
 })
 
 t.test('a second job on the same service is refused with 409', async (t) => {
@@ -416,7 +409,7 @@ t.test('dokku-sourced values are escaped', async (t) => {
     svc.exposedPorts = '5432-><i>1</i> '
     svc.ip = '"><img src=x>'
   })
-  app.readCache.clear()
+  app.hosts.default.cache.clear()
   const page = await app.inject({ url: '/databases/postgres/reporting', headers: { cookie } })
   t.equal(page.statusCode, 200)
   t.notMatch(page.body, /<script>alert|<b>odd|<i>1|<img src/)
@@ -446,8 +439,8 @@ t.test('dokku failures', async (t) => {
   t.test('one service that cannot be read does not break the list', async (t) => {
     const { app } = await build(t)
     const cookie = await login(app)
-    const real = app.dokku.serviceInfo.bind(app.dokku)
-    app.dokku.serviceInfo = async (plugin, service) => {
+    const real = app.hosts.default.dokku.serviceInfo.bind(app.hosts.default.dokku)
+    app.hosts.default.dokku.serviceInfo = async (plugin, service) => {
       if (service === 'reporting') throw new DokkuError('timeout', 'timed out after 60 s', { historyId: 3 })
       return real(plugin, service)
     }
@@ -460,4 +453,36 @@ t.test('dokku failures', async (t) => {
     t.equal(detail.statusCode, 504)
     t.match(detail.body, /timed out after 60 s/)
   })
+})
+
+t.test('on a named host: the pages, the jobs and the redirects stay on that host', async (t) => {
+  const dir = t.testdir({})
+  const sim = (name: string) => new InProcessSimulatorTransport({ DOKKU_SIM_STATE: join(dir, `${name}.json`), DOKKU_SIM_STEP_MS: '0' })
+  const { app } = await build(t, { env: { DOCKLIGHT_HOSTS: 'alpha=local beta=dokku@beta.example.com' }, transports: { alpha: sim('alpha'), beta: sim('beta') } })
+  const cookie = await login(app)
+
+  const list = await app.inject({ url: '/hosts/beta/databases', headers: { cookie } })
+  t.equal(list.statusCode, 200)
+  t.match(list.body, /href="\/hosts\/beta\/databases\/postgres\/lollipop"/)
+  t.match(list.body, /<form id="db-create"[^>]*action="\/hosts\/beta\/databases"/)
+  t.notMatch(list.body, /href="\/databases\/postgres\//, 'no link leaves the host')
+
+  const created = await app.inject({ method: 'POST', url: '/hosts/beta/databases', headers: { cookie, ...FORM }, payload: form({ plugin: 'redis', service: 'only-beta' }) })
+  t.equal(created.statusCode, 303)
+  const id = Number(created.headers.location?.replace('/jobs/', ''))
+  await app.jobs.drain()
+  t.match(app.history.getRow(id), { host: 'beta', command: 'dokku redis:create only-beta', status: 'success' })
+  t.match((await app.inject({ url: '/hosts/beta/databases', headers: { cookie } })).body, /href="\/hosts\/beta\/databases\/redis\/only-beta"/)
+  t.notMatch((await app.inject({ url: '/databases', headers: { cookie } })).body, /only-beta/, 'the first host has no such service')
+
+  const page = await app.inject({ url: '/hosts/beta/databases/postgres/lollipop', headers: { cookie } })
+  t.match(page.body, /href="\/hosts\/beta\/apps\/node-js-app">node-js-app<\/a>[\s\S]*?action="\/hosts\/beta\/databases\/postgres\/lollipop\/unlink"/)
+  t.match(page.body, /href="\/hosts\/beta\/databases\/postgres\/lollipop\/dsn"/)
+  const panel = await app.inject({ url: '/hosts/beta/databases/postgres/lollipop/info', headers: { cookie } })
+  t.equal(panel.statusCode, 303)
+  t.equal(panel.headers.location, '/hosts/beta/databases/postgres/lollipop', 'without JavaScript: back to the page on its host')
+
+  const refused = await app.inject({ method: 'POST', url: '/hosts/beta/databases/postgres/lollipop/destroy', headers: { cookie, ...FORM }, payload: form({ confirm: 'no' }) })
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, /<form id="db-destroy"[^>]*action="\/hosts\/beta\/databases\/postgres\/lollipop\/destroy"/)
 })

@@ -197,7 +197,7 @@ t.test('refused before anything runs: bad app names, a vanished app', async (t) 
     t.match(res.body, /App name must/)
   }
   t.same(commandsRun(app, /letsencrypt/), [])
-  t.equal(app.jobs.runningFor('a;b'), undefined)
+  t.equal(app.hosts.default.runningJob('a;b'), undefined)
 
   const gone = await app.inject({ method: 'POST', url: '/apps/nope/letsencrypt/enable', headers: { cookie, ...HX } })
   t.equal(gone.statusCode, 202, 'the job starts, and dokku answers')

@@ -1,82 +1,14 @@
 import t from 'tap'
-import { InvalidArgumentError } from '../../src/dokku/errors.js'
+import { join } from 'node:path'
+import { InProcessSimulatorTransport } from '../../src/dokku/simulator/in-process.js'
 import { LocalTransport } from '../../src/dokku/transport.js'
-import {
-  addOutcome, certCovers, daysText, expiryLevel, listRow, parseDomainField, uncoveredDomains
-} from '../../src/routes/domains/model.js'
 import { build, login } from '../helpers/build.js'
 import { FailingTransport } from '../helpers/failing-transport.js'
-import { commandsRun } from '../helpers/history.js'
+import { commandsRun, jobId } from '../helpers/history.js'
 import { editSimState } from '../helpers/simulator-state.js'
 
 const HX = { 'hx-request': 'true' }
 const DAY = 86400
-
-// ---- pure helpers -----------------------------------------------------------------------------
-
-t.test('expiry levels and wording', async (t) => {
-  t.equal(expiryLevel(null), 'ok')
-  t.equal(expiryLevel(80), 'ok')
-  t.equal(expiryLevel(14), 'ok')
-  t.equal(expiryLevel(13), 'warn')
-  t.equal(expiryLevel(0), 'warn')
-  t.equal(expiryLevel(-1), 'danger')
-  t.equal(daysText(1), '1 day left')
-  t.equal(daysText(10), '10 days left')
-  t.equal(daysText(0), 'expires today')
-  t.equal(daysText(-1), 'expired 1 day ago')
-  t.equal(daysText(-3), 'expired 3 days ago')
-})
-
-t.test('certificate coverage, wildcards included', async (t) => {
-  t.ok(certCovers('www.example.com', 'WWW.example.com'))
-  t.ok(certCovers('*.example.com', 'api.example.com'))
-  t.notOk(certCovers('*.example.com', 'a.b.example.com'), 'a wildcard covers one label only')
-  t.notOk(certCovers('*.example.com', 'example.com'))
-  t.notOk(certCovers('*.example.com', '*.other.com'))
-  t.notOk(certCovers('example.com', '*.example.com'))
-  t.same(uncoveredDomains(['a.example.com', 'b.example.org', '_'], ['*.example.com']), ['b.example.org'])
-})
-
-t.test('the domain field: several names, dokku\'s rule, the bad one named', async (t) => {
-  t.same(parseDomainField('New.Example.com, api.example.com\nfoo.example.com  new.example.com'),
-    ['new.example.com', 'api.example.com', 'foo.example.com'], 'split on commas, spaces and newlines; lowercased; de-duplicated')
-  t.same(parseDomainField('*.example.com'), ['*.example.com'])
-  t.throws(() => parseDomainField(''), { name: 'InvalidArgumentError', field: 'domain', message: /Enter a domain/ })
-  t.throws(() => parseDomainField(' , \n'), { message: /Enter a domain/ })
-  t.throws(() => parseDomainField(undefined), { message: /Enter a domain/ })
-  t.throws(() => parseDomainField('a;b.com'), { message: /Domain may only contain/ })
-  t.throws(() => parseDomainField('ok.com $(id).com'), { message: /^"\$\(id\)\.com": Domain may only contain/ })
-  t.throws(() => parseDomainField('-x.com'), { message: /must not start with "-"/ })
-  t.throws(() => parseDomainField('../x'), { message: /Domain may only contain/ })
-  t.throws(() => parseDomainField('a'.repeat(300) + '.com'), { message: /too long/ })
-  t.throws(() => parseDomainField('x'.repeat(5000)), { message: /too long/ })
-  t.throws(() => parseDomainField('a.com\u0000b'), { message: /control characters/ })
-  t.throws(() => parseDomainField(Array.from({ length: 51 }, (_, i) => `d${i}.com`).join(' ')), { message: /at most 50/ })
-  try {
-    parseDomainField('fine.com ' + 'y'.repeat(80) + ';')
-    t.fail('should throw')
-  } catch (err) {
-    t.ok(err instanceof InvalidArgumentError)
-    t.match((err as Error).message, /^"y{57}…": /, 'a long offender is shortened')
-  }
-})
-
-t.test('what domains:add reports', async (t) => {
-  t.same(addOutcome('-----> Added a.com to x\n-----> Skipping: b.com already added to x\n-----> Creating http nginx.conf\n'),
-    { added: ['a.com'], skipped: ['b.com'] })
-  t.same(addOutcome(''), { added: [], skipped: [] })
-})
-
-t.test('letsencrypt:list rows get levels', async (t) => {
-  const base = { app: 'a', expiry: '2026-01-01 00:00:00', timeBeforeExpiry: '', timeBeforeRenewal: '' }
-  t.equal(listRow({ ...base, secondsBeforeExpiry: 80 * DAY, secondsBeforeRenewal: 50 * DAY }).expiryLevel, 'ok')
-  const soon = listRow({ ...base, secondsBeforeExpiry: 10 * DAY, secondsBeforeRenewal: -20 * DAY })
-  t.equal(soon.expiryLevel, 'warn')
-  t.equal(soon.renewalDue, true)
-  t.equal(listRow({ ...base, secondsBeforeExpiry: -60, secondsBeforeRenewal: -31 * DAY }).expiryLevel, 'danger')
-  t.equal(listRow({ ...base, secondsBeforeExpiry: null, secondsBeforeRenewal: null }).renewalDue, false)
-})
 
 // ---- the page ---------------------------------------------------------------------------------
 
@@ -372,6 +304,54 @@ t.test('text from dokku is escaped everywhere on the page', async (t) => {
 t.test('the crafted state really is what dokku answers from', async (t) => {
   const { app, dataDir } = await build(t)
   await editSimState(dataDir, (s) => { s.apps['ruby-app']!.vhosts = ['crafted.example.com'] })
-  const report = await app.dokku.domainsReport('ruby-app')
+  const report = await app.hosts.default.dokku.domainsReport('ruby-app')
   t.same(report.appVhosts, ['crafted.example.com'])
+})
+
+t.test('on a named host: the change lands there, and every answer stays under its prefix', async (t) => {
+  const dir = t.testdir({})
+  const sim = (name: string) => new InProcessSimulatorTransport({ DOKKU_SIM_STATE: join(dir, `${name}.json`), DOKKU_SIM_STEP_MS: '5' })
+  const { app } = await build(t, {
+    env: { DOCKLIGHT_HOSTS: 'alpha=local beta=dokku@beta.example.com' },
+    transports: { alpha: sim('alpha'), beta: sim('beta') }
+  })
+  const cookie = await login(app)
+  const onHost = (host: string, pattern: RegExp) => app.history.list({ host, limit: 500 }).map((r) => r.command).filter((c) => pattern.test(c))
+
+  const add = await app.inject({ method: 'POST', url: '/hosts/beta/apps/ruby-app/domains', headers: { cookie }, payload: { domain: 'shop.example.com' } })
+  t.equal(add.statusCode, 303)
+  t.equal(add.headers.location, '/hosts/beta/apps/ruby-app/domains')
+  t.same(onHost('beta', /^dokku domains:add /), ['dokku domains:add ruby-app shop.example.com'])
+  t.same(onHost('alpha', /^dokku domains:add /), [], 'the other host is untouched')
+
+  const beta = await app.inject({ url: '/hosts/beta/apps/ruby-app/domains', headers: { cookie } })
+  t.match(beta.body, /<a href="http:\/\/shop\.example\.com"/)
+  t.match(beta.body, /action="\/hosts\/beta\/apps\/ruby-app\/domains"/, 'its forms post to its host')
+  t.match(beta.body, /hx-get="\/hosts\/beta\/apps\/ruby-app\/domains\/panel"/)
+  const alpha = await app.inject({ url: '/hosts/alpha/apps/ruby-app/domains', headers: { cookie } })
+  t.notMatch(alpha.body, /shop\.example\.com/)
+
+  const remove = await app.inject({ method: 'POST', url: '/hosts/beta/apps/ruby-app/domains/remove', headers: { cookie }, payload: { domain: 'shop.example.com' } })
+  t.equal(remove.headers.location, '/hosts/beta/apps/ruby-app/domains')
+  const panel = await app.inject({ url: '/hosts/beta/apps/ruby-app/domains/panel', headers: { cookie } })
+  t.equal(panel.headers.location, '/hosts/beta/apps/ruby-app/domains')
+  const email = await app.inject({ method: 'POST', url: '/hosts/beta/apps/ruby-app/letsencrypt/email', headers: { cookie }, payload: { email: 'ops@example.com' } })
+  t.equal(email.headers.location, '/hosts/beta/apps/ruby-app/domains')
+  const globalEmail = await app.inject({ method: 'POST', url: '/hosts/beta/letsencrypt/email', headers: { cookie }, payload: { email: 'ops@example.com' } })
+  t.equal(globalEmail.headers.location, '/hosts/beta/letsencrypt')
+  t.same(onHost('beta', /letsencrypt:set/), ['dokku letsencrypt:set --global email ops@example.com', 'dokku letsencrypt:set ruby-app email ops@example.com'])
+  t.same(onHost('alpha', /letsencrypt:set/), [])
+
+  const overview = await app.inject({ url: '/hosts/beta/letsencrypt', headers: { cookie } })
+  t.match(overview.body, /<a href="\/hosts\/beta\/apps\/python-app\/domains">python-app<\/a>/)
+  t.match(overview.body, /action="\/hosts\/beta\/letsencrypt\/auto-renew"/)
+
+  // The global renewal's lock is per host: one on each host may run at once.
+  const renewBeta = await app.inject({ method: 'POST', url: '/hosts/beta/letsencrypt/auto-renew', headers: { cookie, ...HX } })
+  const renewAlpha = await app.inject({ method: 'POST', url: '/hosts/alpha/letsencrypt/auto-renew', headers: { cookie, ...HX } })
+  t.equal(renewBeta.statusCode, 202)
+  t.equal(renewAlpha.statusCode, 202)
+  await app.jobs.drain()
+  t.equal(app.history.get(jobId(renewBeta))!.host, 'beta')
+  t.equal(app.history.get(jobId(renewAlpha))!.host, 'alpha')
 })

@@ -34,12 +34,12 @@ t.test('ten rebuilds: two run, eight wait as queued, and an app page is answered
   const names = Array.from({ length: 10 }, (_, i) => `app-${String(i + 1).padStart(3, '0')}`)
   const ids: number[] = []
   for (const name of names) ids.push(await start(app, cookie, name, 'rebuild'))
-  await until(() => app.runner.lanes.job.running === 2, 'two rebuilds running')
-  t.equal(app.runner.lanes.job.queued, 8)
+  await until(() => app.hosts.default.runner.lanes.job.running === 2, 'two rebuilds running')
+  t.equal(app.hosts.default.runner.lanes.job.queued, 8)
 
   const page = await app.inject({ url: '/apps/node-js-app', headers: { cookie } })
   t.equal(page.statusCode, 200, 'the page did not wait for a job slot')
-  t.equal(app.runner.lanes.job.queued, 8, 'while all eight were still waiting')
+  t.equal(app.hosts.default.runner.lanes.job.queued, 8, 'while all eight were still waiting')
 
   const queued = ids[9]!
   const panel = await app.inject({ url: `/jobs/${queued}`, headers: { cookie, 'hx-request': 'true' } })

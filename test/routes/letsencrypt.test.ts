@@ -1,6 +1,6 @@
 import t from 'tap'
 import { LocalTransport } from '../../src/dokku/transport.js'
-import { ALL_APPS_JOB_KEY } from '../../src/routes/domains/model.js'
+import { ALL_APPS_JOB_KEY } from '../../src/services/letsencrypt.js'
 import { build, login } from '../helpers/build.js'
 import { FailingTransport, notInstalled } from '../helpers/failing-transport.js'
 import { commandsRun, jobId } from '../helpers/history.js'

@@ -1,9 +1,10 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { join } from 'node:path'
 import WebSocket from 'ws'
+import { InProcessSimulatorTransport } from '../../src/dokku/simulator/in-process.js'
 import { LocalTransport } from '../../src/dokku/transport.js'
-import { formatLogLine, laterThan, normalizeTimestamp, processColour, validateSince } from '../../src/routes/logs/lines.js'
-import { tailSlots } from '../../src/routes/logs/index.js'
+import { tailSlots } from '../../src/services/logs.js'
 import { build, login } from '../helpers/build.js'
 
 interface Message { type: string; text?: string; message?: string; reason?: string; timestamp?: string | null; process?: string | null }
@@ -62,21 +63,6 @@ async function tailRow (app: FastifyInstance, appName: string) {
 }
 
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z app\[[a-z]+\.\d+\]: \S/
-
-t.test('line helpers', async (t) => {
-  t.equal(normalizeTimestamp('2024-01-01T00:00:00.5Z'), '2024-01-01T00:00:00.500000000Z')
-  t.equal(normalizeTimestamp('2024-01-01T00:00:00Z'), '2024-01-01T00:00:00.000000000Z')
-  t.equal(normalizeTimestamp('yesterday'), null)
-  t.ok(laterThan('2024-01-01T00:00:00.000000002Z', '2024-01-01T00:00:00.000000001Z'))
-  t.notOk(laterThan('2024-01-01T00:00:00.000000001Z', '2024-01-01T00:00:00.000000001Z'))
-  t.ok(laterThan('not a time', '2024-01-01T00:00:00.000000001Z'), 'a line without a readable time is kept')
-  t.throws(() => validateSince('2024-01-01 00:00'), { name: 'InvalidArgumentError', field: 'since' })
-  t.throws(() => validateSince('x'.repeat(50)), { name: 'InvalidArgumentError' })
-  t.equal(processColour('web.1'), processColour('web.1'))
-  t.ok(processColour('web.1') >= 0 && processColour('web.1') < 5)
-  t.same(formatLogLine({ timestamp: null, time: null, process: null, processType: null, index: null, message: 'raw' }),
-    { text: 'raw', timestamp: null, process: null, message: 'raw' })
-})
 
 t.test('the logs page shows recent lines, colour codes stripped, escaped', async (t) => {
   const { app } = await build(t)
@@ -319,4 +305,23 @@ t.test('closing the server stops every tail', async (t) => {
   await app.close()
   t.ok((await s.closed).code >= 1000, 'the socket was closed')
   t.equal(finished.get(row.id), 'cancelled', 'the tail was stopped and its row closed before the database')
+})
+
+t.test('on a named host: the page\'s stream and filter stay on it, and the tail runs there', async (t) => {
+  const dir = t.testdir({})
+  const sim = (name: string) => new InProcessSimulatorTransport({ DOKKU_SIM_STATE: join(dir, `${name}.json`), DOKKU_SIM_STEP_MS: '5' })
+  const { app } = await build(t, { env: { DOCKLIGHT_HOSTS: 'alpha=local beta=dokku@beta.example.com' }, transports: { alpha: sim('alpha'), beta: sim('beta') } })
+  const cookie = await login(app)
+  const res = await app.inject({ url: '/hosts/beta/apps/node-js-app/logs', headers: { cookie } })
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /data-log-stream data-ws-path="\/hosts\/beta\/apps\/node-js-app\/logs\/ws"/, 'logs.js opens the socket on the page\'s host')
+  t.match(res.body, /<form class="card log-filters" method="get" action="\/hosts\/beta\/apps\/node-js-app\/logs"/)
+  t.match(app.history.list({ limit: 50 }).find((r) => r.command.startsWith('dokku logs')), { host: 'beta' })
+
+  const host = await listen(app)
+  const s = connect(host, '/hosts/beta/apps/node-js-app/logs/ws?lines=1', cookie)
+  t.ok((await s.lines(1)).length >= 1)
+  s.ws.close()
+  const row = await tailRow(app, 'node-js-app')
+  t.match(row, { host: 'beta', command: 'dokku logs node-js-app --tail --num 1', status: 'cancelled' })
 })

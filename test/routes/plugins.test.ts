@@ -83,7 +83,7 @@ t.test('plugin text from dokku is escaped', async (t) => {
       sourceUrl: 'https://example.com/good.git?a=1&b=2', committish: '', branch: ''
     })
   })
-  app.readCache.clear()
+  app.hosts.default.cache.clear()
   const res = await app.inject({ url: '/plugins', headers: { cookie } })
   t.equal(res.statusCode, 200)
   t.notMatch(res.body, /<script>alert/)
@@ -127,7 +127,7 @@ t.test('dokku failures: missing binary, timeout, garbage output', async (t) => {
     const cookie = await login(app)
     // Every dokku read carries its own 60 s timeout (the runner's default does not shorten it),
     // so the timeout is the client's answer here.
-    app.dokku.listPlugins = async () => { throw new DokkuError('timeout', 'timed out after 60 s', { historyId: 7 }) }
+    app.hosts.default.dokku.listPlugins = async () => { throw new DokkuError('timeout', 'timed out after 60 s', { historyId: 7 }) }
     const res = await app.inject({ url: '/plugins', headers: { cookie } })
     t.equal(res.statusCode, 504)
     t.match(res.body, /timed out after 60 s/)
@@ -139,7 +139,7 @@ t.test('dokku failures: missing binary, timeout, garbage output', async (t) => {
     const cookie = await login(app)
     await app.inject({ url: '/plugins', headers: { cookie } })
     await editSimState(dataDir, (s) => { s.plugins = [{ name: 42 } as unknown as PluginState] })
-    app.readCache.clear()
+    app.hosts.default.cache.clear()
     const res = await app.inject({ url: '/plugins', headers: { cookie } })
     t.equal(res.statusCode, 502)
     t.match(res.body, /Unexpected output from dokku plugin:list/)

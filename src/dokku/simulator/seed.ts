@@ -18,6 +18,11 @@ export interface SeedOptions {
   extraApps?: number
   /** Leave out the named demo apps, keep only generated ones. */
   onlyGenerated?: boolean
+  /**
+   * Which demo host: `a` (the default, what the tests know) or `b`, a second host with other
+   * apps, other services and a k3s cluster (demo mode's `demo-b`).
+   */
+  seed?: 'a' | 'b'
 }
 
 export const LETSENCRYPT_ISSUER = "C = US, O = Let's Encrypt, CN = R11"
@@ -137,8 +142,8 @@ const CORE_DESCRIPTIONS: Record<string, string> = {
   '20_events': 'dokku core events logging plugin'
 }
 
-/** Installed plugins: the core set plus letsencrypt, postgres, redis and mysql (not mariadb, not mongo). */
-export function seedPlugins (): PluginState[] {
+/** Installed plugins: the core set plus letsencrypt and the datastores (by default postgres, redis and mysql; not mariadb, not mongo). */
+export function seedPlugins (datastores: readonly string[] = ['postgres', 'redis', 'mysql']): PluginState[] {
   const core: PluginState[] = CORE_PLUGINS.map((name) => ({
     name,
     version: CURRENT_VERSION,
@@ -160,7 +165,7 @@ export function seedPlugins (): PluginState[] {
       committish: hexId('plugin:letsencrypt', 40),
       branch: 'master'
     },
-    ...['postgres', 'redis', 'mysql'].map((p) => ({
+    ...datastores.map((p) => ({
       name: p,
       version: DATASTORES[p]!.pluginVersion,
       enabled: true,
@@ -216,6 +221,7 @@ function generatedApp (i: number, now: number, globalDomain: string): [string, A
 
 /** The demo state. Deterministic for a given `now`. */
 export function createSeedState (opts: SeedOptions): SimState {
+  if (opts.seed === 'b') return createSeedStateB(opts)
   const now = Math.floor(opts.now)
   const domain = 'dokku.me'
   const pg = (svc: string) => DATASTORES.postgres!.dsn(svc, servicePassword('postgres', svc))
@@ -348,6 +354,148 @@ export function createSeedState (opts: SeedOptions): SimState {
     apps,
     services,
     plugins: seedPlugins(),
+    seq: 100
+  }
+}
+
+/**
+ * Demo host `b`: another team's server. An API and its web front end behind Let's Encrypt
+ * (the front end's certificate due in five days), a queue worker with one worker killed, a
+ * reporting app stopped with ps:stop, and a search service deployed by dokku's k3s scheduler
+ * onto a three-node cluster (one worker not ready). Postgres and redis, no mysql.
+ */
+function createSeedStateB (opts: SeedOptions): SimState {
+  const now = Math.floor(opts.now)
+  const domain = 'dokku.example.net'
+  const pg = (svc: string) => DATASTORES.postgres!.dsn(svc, servicePassword('postgres', svc))
+  const redis = (svc: string) => DATASTORES.redis!.dsn(svc, servicePassword('redis', svc))
+  const apps: Record<string, AppState> = {}
+
+  if (!opts.onlyGenerated) {
+    const api = deployedApp({
+      name: 'api',
+      createdAt: now - 400 * DAY,
+      profile: 'go',
+      builder: 'dockerfile',
+      procfile: ['web', 'release'],
+      formation: { web: 2, release: 0 },
+      deployedAt: now - 6 * HOUR,
+      sha: hexId('sha:b:api', 40),
+      env: {
+        DATABASE_URL: pg('api-db'),
+        REDIS_URL: redis('queue'),
+        GO_ENV: 'production',
+        JWT_SIGNING_KEY: hexId('secret:b:api', 64),
+        CORS_ORIGINS: 'https://www.example.net'
+      },
+      vhosts: ['api.example.net']
+    })
+    api.cert = letsencryptCert(api.vhosts, now - 30 * DAY)
+    api.letsencrypt = { active: true, props: { email: 'platform@example.net' } }
+    apps.api = api
+
+    const storefront = deployedApp({
+      name: 'storefront',
+      createdAt: now - 300 * DAY,
+      profile: 'node',
+      procfile: ['web'],
+      formation: { web: 2 },
+      deployedAt: now - 1 * DAY - 2 * HOUR,
+      sha: hexId('sha:b:storefront', 40),
+      env: { NODE_ENV: 'production', API_URL: 'https://api.example.net', SESSION_SECRET: hexId('secret:b:storefront', 48) },
+      vhosts: ['www.example.net', 'storefront.dokku.example.net']
+    })
+    storefront.cert = letsencryptCert(storefront.vhosts, now - 85 * DAY)
+    storefront.letsencrypt = { active: true, props: { email: 'platform@example.net' } }
+    apps.storefront = storefront
+
+    // worker.2 was OOM-killed; worker.1 still drains the queue.
+    const worker = deployedApp({
+      name: 'queue-worker',
+      createdAt: now - 200 * DAY,
+      profile: 'python',
+      procfile: ['worker'],
+      formation: { worker: 2 },
+      deployedAt: now - 3 * DAY,
+      sha: hexId('sha:b:queue-worker', 40),
+      env: { REDIS_URL: redis('queue'), DATABASE_URL: pg('api-db'), CELERY_CONCURRENCY: '4' },
+      vhosts: []
+    })
+    const killed = worker.containers.find((c) => c.proc === 'worker' && c.index === 2)!
+    killed.status = 'exited'; killed.finishedAt = now - 2 * HOUR; killed.exitCode = 137
+    apps['queue-worker'] = worker
+
+    // Stopped on purpose (ps:stop turns restore off) between month-end runs.
+    const reports = deployedApp({
+      name: 'reports',
+      createdAt: now - 90 * DAY,
+      profile: 'ruby',
+      procfile: ['web'],
+      formation: { web: 1 },
+      deployedAt: now - 12 * DAY,
+      sha: hexId('sha:b:reports', 40),
+      env: { DATABASE_URL: pg('analytics'), RAILS_ENV: 'production' },
+      vhosts: ['reports.dokku.example.net']
+    })
+    reports.restore = false
+    for (const c of reports.containers) { c.status = 'exited'; c.finishedAt = now - 5 * DAY; c.exitCode = 0 }
+    apps.reports = reports
+
+    // Deployed by the k3s scheduler: its processes are pods in the cluster, not containers here.
+    const search = deployedApp({
+      name: 'search',
+      createdAt: now - 40 * DAY,
+      profile: 'node',
+      builder: 'pack',
+      procfile: ['web'],
+      formation: { web: 3 },
+      deployedAt: now - 4 * HOUR,
+      sha: hexId('sha:b:search', 40),
+      env: { NODE_ENV: 'production', INDEX_SHARDS: '3' },
+      vhosts: ['search.example.net']
+    })
+    search.scheduler = { selected: 'k3s' }
+    apps.search = search
+  }
+
+  for (let i = 1; i <= (opts.extraApps ?? 0); i++) {
+    const [name, a] = generatedApp(i, now, domain)
+    apps[name] = a
+  }
+
+  const services: SimState['services'] = { postgres: {}, redis: {} }
+  if (!opts.onlyGenerated) {
+    services.postgres = {
+      'api-db': service('postgres', 'api-db', now - 400 * DAY, 11, ['api', 'queue-worker']),
+      analytics: service('postgres', 'analytics', now - 90 * DAY, 12, ['reports'])
+    }
+    services.redis = {
+      queue: service('redis', 'queue', now - 380 * DAY, 13, ['api', 'queue-worker'])
+    }
+  }
+
+  const k3sVersion = 'v1.33.4+k3s1'
+  return {
+    schema: STATE_SCHEMA,
+    createdAt: now,
+    global: {
+      vhosts: [domain],
+      env: { CURL_CONNECT_TIMEOUT: '90', CURL_TIMEOUT: '600' },
+      ps: {},
+      appsDisableAutocreation: '',
+      letsencrypt: { email: 'platform@example.net' },
+      letsencryptAutorenew: true
+    },
+    apps,
+    services,
+    plugins: seedPlugins(['postgres', 'redis']),
+    k3s: {
+      nodes: [
+        { name: 'dokku-b', roles: ['control-plane', 'etcd', 'master'], ready: true, remoteHost: '', version: k3sVersion },
+        { name: 'worker-1', roles: [], ready: true, remoteHost: 'root@10.0.0.21', version: k3sVersion },
+        { name: 'worker-2', roles: [], ready: false, remoteHost: 'root@10.0.0.22', version: k3sVersion }
+      ]
+    },
     seq: 100
   }
 }

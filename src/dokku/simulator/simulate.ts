@@ -13,6 +13,7 @@ import { cmdLetsencryptActive, cmdLetsencryptAutoRenew, cmdLetsencryptCronJob, c
 import { cmdLogs } from './commands/logs.js'
 import { cmdPluginList, cmdPluginRootOnly } from './commands/plugin.js'
 import { cmdPsRebuild, cmdPsReport, cmdPsRestart, cmdPsScale, cmdPsStart, cmdPsStop } from './commands/ps.js'
+import { cmdK3sClusterList, cmdSchedulerReport } from './commands/scheduler.js'
 import { Ctx, SimExit, type GlobalFlags, type SimEnv, type SimIO } from './context.js'
 import { createSeedState } from './seed.js'
 import { StateError, StateStore } from './state.js'
@@ -62,6 +63,9 @@ const COMMANDS: Record<string, Handler> = {
   'letsencrypt:cron-job': cmdLetsencryptCronJob,
   'plugin:list': cmdPluginList,
   'builds:cancel': cmdBuildsCancel,
+  'scheduler:report': cmdSchedulerReport,
+  'scheduler-k3s:cluster:list': (ctx, args) => cmdK3sClusterList(ctx, args, 'scheduler-k3s:cluster:list'),
+  'scheduler-k3s:cluster-list': (ctx, args) => cmdK3sClusterList(ctx, args, 'scheduler-k3s:cluster-list'),
   logs: cmdLogs
 }
 
@@ -149,7 +153,8 @@ async function dispatch (ctx: Ctx, words: string[]): Promise<void> {
  * Environment knobs: `DOKKU_SIM_STATE` (state file), `DOKKU_SIM_VERSION` (dokku version to
  * imitate), `DOKKU_SIM_LATENCY_MS` (delay before answering), `DOKKU_SIM_STEP_MS` (delay between
  * streamed lines, default 150), `DOKKU_SIM_APPS` (generated apps in a new state),
- * `DOKKU_SIM_NOW` (fixed clock, UNIX seconds), `DOKKU_SIM_FOLLOW_LIMIT` (stop `logs -t` after N lines).
+ * `DOKKU_SIM_NOW` (fixed clock, UNIX seconds), `DOKKU_SIM_FOLLOW_LIMIT` (stop `logs -t` after N lines),
+ * `DOKKU_SIM_SEED` (`b`: a new state starts as demo host b, with other apps; default `a`).
  */
 export async function simulate (argv: readonly string[], env: SimEnv, io: SimIO): Promise<number> {
   const { globals, rest } = splitGlobalFlags(argv)
@@ -157,7 +162,8 @@ export async function simulate (argv: readonly string[], env: SimEnv, io: SimIO)
   let ctxRef: Ctx | null = null
   const store = new StateStore(statePath, () => createSeedState({
     now: ctxRef ? ctxRef.now() : Math.floor(Date.now() / 1000),
-    extraApps: intEnv(env, 'DOKKU_SIM_APPS', 0)
+    extraApps: intEnv(env, 'DOKKU_SIM_APPS', 0),
+    seed: env.DOKKU_SIM_SEED === 'b' ? 'b' : 'a'
   }))
   const ctx = new Ctx(io, env, store, parseVersion(env.DOKKU_SIM_VERSION), globals, intEnv(env, 'DOKKU_SIM_STEP_MS', 150))
   ctxRef = ctx

@@ -68,6 +68,27 @@ export interface AppState {
   lock: LockState | null
   cert: CertState | null
   letsencrypt: { active: boolean, props: Record<string, string> }
+  /** Raw scheduler properties (`selected`, `shell`); absent: none set (docker-local). */
+  scheduler?: Record<string, string>
+}
+
+/** One node of dokku's k3s cluster (`scheduler-k3s:cluster:list`). */
+export interface K3sNodeState {
+  name: string
+  /** Sorted; empty for a plain worker. */
+  roles: string[]
+  ready: boolean
+  /** The ssh target `cluster:add` used; '' for the node dokku itself runs on. */
+  remoteHost: string
+  /** kubelet version, e.g. `v1.33.4+k3s1`. */
+  version: string
+}
+
+/** A k3s cluster dokku initialized (`scheduler-k3s:initialize`); absent: no kubeconfig on the host. */
+export interface K3sState {
+  nodes: K3sNodeState[]
+  /** The Kubernetes API does not answer (k3s down). */
+  apiDown?: boolean
 }
 
 export interface ServiceState {
@@ -105,7 +126,11 @@ export interface SimState {
     appsDisableAutocreation: string
     letsencrypt: Record<string, string>
     letsencryptAutorenew: boolean
+    /** Global scheduler properties (`selected`, `shell`); absent: none set. */
+    scheduler?: Record<string, string>
   }
+  /** Dokku's k3s cluster; absent on a host that never initialized one. */
+  k3s?: K3sState
   apps: Record<string, AppState>
   /** Services by datastore plugin (`postgres`, `redis`, …), then by service name. */
   services: Record<string, Record<string, ServiceState>>

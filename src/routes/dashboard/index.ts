@@ -1,22 +1,27 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { filterApps, loadDashboard } from '../apps/model.js'
+import { dashboard } from '../../services/dashboard.js'
 
 const DashboardQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) })
 type DashboardQuery = Static<typeof DashboardQuery>
 
+/**
+ * The dashboard: at `/`, every host's apps; at `/hosts/:host/`, that host's alone. Each host
+ * is read within its own timeout, so one that hangs shows as unreachable and holds up no other.
+ */
 const dashboardRoutes: FastifyPluginAsync = async (app) => {
+  const hostsOf = (req: FastifyRequest) => req.hostBase === '' ? app.hosts.list : [req.dokkuHost]
+
   app.get<{ Querystring: DashboardQuery }>('/', { schema: { querystring: DashboardQuery } }, async (req, reply) => {
     const q = req.query.q ?? ''
-    const [apps, health] = await Promise.all([loadDashboard(app), app.serverHealth.read()])
-    return reply.render('dashboard', { title: 'Apps', apps: filterApps(apps, q), total: apps.length, q, health, createForm: {} })
+    const [hosts, health] = await Promise.all([dashboard(hostsOf(req), q), app.serverHealth.read()])
+    return reply.render('dashboard', { title: 'Apps', hostApps: hosts, q, health, createForm: {} })
   })
 
   // The table alone: the filter box and the periodic refresh ask for it.
   app.get<{ Querystring: DashboardQuery }>('/dashboard/apps', { schema: { querystring: DashboardQuery } }, async (req, reply) => {
     const q = req.query.q ?? ''
-    const apps = await loadDashboard(app)
-    return reply.fragment('apps-table', { apps: filterApps(apps, q), total: apps.length, q })
+    return reply.fragment('apps-table', { hostApps: await dashboard(hostsOf(req), q), q })
   })
 }
 

@@ -1,49 +1,40 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from 'typebox'
-import type { JobEvent, JobSnapshot } from '../../jobs/manager.js'
 import { isFragmentRequest } from '../../plugins/views.js'
-import { stripAnsi } from '../../views/format.js'
+import { cancelJob, findJob, followJob, type JobEvent, type JobSnapshot } from '../../services/jobs.js'
 
 const JobParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 type JobParams = Static<typeof JobParams>
 const JobQuery = Type.Object({ poll: Type.Optional(Type.Literal('1')) })
 type JobQuery = Static<typeof JobQuery>
 
+/** dokku's app names never hold a space or colon; lock keys of jobs across apps do ("all apps"). */
+const REAL_APP = /^[a-z0-9][a-z0-9._-]*$/
+
 const jobsRoutes: FastifyPluginAsync = async (app) => {
-  /** A job from memory while this process knows it, otherwise from its history row. */
-  function findJob (id: number): JobSnapshot | undefined {
-    const live = app.jobs.get(id)
-    if (live) return live
-    const row = app.history.get(id)
-    if (!row || row.kind !== 'job') return undefined
-    return {
-      id: row.id,
-      app: row.app ?? '',
-      label: row.label ?? row.command,
-      command: row.command,
-      status: row.status,
-      exitCode: row.exitCode,
-      error: row.error,
-      output: stripAnsi(row.stdout + row.stderr),
-      startedAt: row.createdAt,
-      finishedAt: row.finishedAt
-    }
+  const lookup = (id: number): JobSnapshot | undefined => findJob(app.jobs, app.history, id)
+
+  /** The job's app page, on the job's own host. */
+  function appUrl (job: JobSnapshot): string | null {
+    if (!REAL_APP.test(job.app) || !app.hosts.get(job.host)) return null
+    return `${app.hosts.several ? `/hosts/${job.host}` : ''}/apps/${job.app}`
   }
 
   app.get<{ Params: JobParams; Querystring: JobQuery }>('/jobs/:id', {
     schema: { params: JobParams, querystring: JobQuery }
   }, async (req, reply) => {
-    const job = findJob(req.params.id)
+    const job = lookup(req.params.id)
     if (!job) return reply.callNotFound()
-    const data = { title: job.label, job, poll: req.query.poll === '1', refreshWithoutScript: job.status === 'running' || job.status === 'queued' }
+    const running = job.status === 'running' || job.status === 'queued'
+    const data = { title: job.label, job, jobAppUrl: appUrl(job), poll: req.query.poll === '1', refreshWithoutScript: running }
     // For htmx the job page's fragment is its panel: that is what a panel swaps itself with.
     return isFragmentRequest(req) ? reply.fragment('job', data) : reply.render('job', data)
   })
 
   app.post<{ Params: JobParams }>('/jobs/:id/cancel', { schema: { params: JobParams } }, async (req, reply) => {
-    const job = findJob(req.params.id)
+    const job = lookup(req.params.id)
     if (!job) return reply.callNotFound()
-    const verdict = await app.jobs.cancel(job.id)
+    const verdict = await cancelJob(app.jobs, job.id)
     reply.toast({ level: 'info', message: verdict ? verdict.message : 'That job has already finished.' })
     return reply.redirect(`/jobs/${job.id}`, 303)
   })
@@ -55,18 +46,16 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
     }
     // Browsers only listen; anything they send is ignored, never parsed.
     socket.on('message', () => {})
-    const job = findJob(req.params.id)
+    const job = lookup(req.params.id)
     if (!job) {
       socket.close(4404, 'no such job')
       return
     }
     send({ type: 'snapshot', text: job.output })
-    const unsubscribe = job.status === 'running' || job.status === 'queued'
-      ? app.jobs.subscribe(job.id, (event) => {
-        send(event)
-        if (event.type === 'done') socket.close(1000, 'done')
-      })
-      : undefined
+    const unsubscribe = followJob(app.jobs, job, (event) => {
+      send(event)
+      if (event.type === 'done') socket.close(1000, 'done')
+    })
     if (!unsubscribe) {
       send({ type: 'done', status: job.status, exitCode: job.exitCode, error: job.error })
       socket.close(1000, 'done')

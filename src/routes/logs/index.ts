@@ -1,19 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from 'typebox'
-import type { LogTail } from '../../dokku/client.js'
-import { DokkuError, httpStatusFor, InvalidArgumentError } from '../../dokku/errors.js'
-import type { LogLine } from '../../dokku/parsers/logs.js'
-import { validateLogLines, validateProcessType } from '../../dokku/validate.js'
-import { AppParams, appParam } from '../apps/params.js'
-import { formatLogLine, laterThan, normalizeTimestamp, processColour, validateSince } from './lines.js'
-import { tailSlots } from './slots.js'
-import { displayState, loadPsReport } from '../apps/model.js'
+import * as apps from '../../services/apps.js'
+import { DokkuError, httpStatusFor, InvalidArgumentError } from '../../services/errors.js'
+import * as logs from '../../services/logs.js'
+import { AppParams } from '../params.js'
 
-export { tailSlots } from './slots.js'
-
-const DEFAULT_LINES = 100
-/** Lines per container the tail asks for again, to fill the gap since the page (or a lost connection). */
-const TAIL_BACKFILL = 100
 /** Messages wait in the socket's buffer up to this; beyond it, lines are counted and skipped. */
 const MAX_BUFFERED_BYTES = 1024 * 1024
 const PING_MS = 30_000
@@ -24,8 +15,9 @@ const LogsQuery = Type.Object({
 })
 type LogsQuery = Static<typeof LogsQuery>
 
-// The socket route checks everything itself, so that a bad value closes the socket with a code
-// and a reason the page can show, rather than failing the upgrade with a bare HTTP 400.
+// The socket route checks everything itself (in the service), so that a bad value closes the
+// socket with a code and a reason the page can show, rather than failing the upgrade with a
+// bare HTTP 400.
 const WsParams = Type.Object({ app: Type.String() })
 type WsParams = Static<typeof WsParams>
 const WsQuery = Type.Object({
@@ -34,29 +26,6 @@ const WsQuery = Type.Object({
   since: Type.Optional(Type.String())
 })
 type WsQuery = Static<typeof WsQuery>
-
-export type LogMessage =
-  | { type: 'line'; text: string; timestamp: string | null; process: string | null; message: string; colour: number }
-  | { type: 'notice'; message: string }
-  | { type: 'end'; reason: 'stopped' | 'ended' | 'timeout'; message: string }
-  | { type: 'error'; message: string; historyId: number | null }
-
-const END_MESSAGES = {
-  ended: 'dokku stopped sending logs: no running container matches.',
-  timeout: 'The log stream reached its time limit.',
-  stopped: 'The log stream was stopped.'
-} as const
-
-/**
- * dokku prints each container's lines as a block (and, without -t, the blocks interleave at
- * random): shown in time order, like one log. Lines without a timestamp (`-q`, a log driver's
- * error) leave the order as dokku gave it.
- */
-function inTimeOrder (lines: LogLine[]): LogLine[] {
-  const keyed = lines.map((line) => ({ line, ts: line.timestamp === null ? null : normalizeTimestamp(line.timestamp) }))
-  if (keyed.some((k) => k.ts === null)) return lines
-  return keyed.sort((a, b) => (a.ts! < b.ts! ? -1 : a.ts! > b.ts! ? 1 : 0)).map((k) => k.line)
-}
 
 /** A close reason is at most 123 bytes of UTF-8. */
 function closeReason (text: string): string {
@@ -67,8 +36,8 @@ function closeReason (text: string): string {
 
 const logsRoutes: FastifyPluginAsync = async (app) => {
   // Tails outlive no server: on shutdown each is stopped and its history row closed before the
-  // database goes away.
-  const running = new Set<LogTail>()
+  // database goes away. Bound: at most tailSlots.limit entries (a tail holds a slot while here).
+  const running = new Set<logs.LiveTail>()
   app.addHook('preClose', async () => {
     const tails = [...running]
     for (const tail of tails) tail.stop()
@@ -78,61 +47,10 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: AppParams; Querystring: LogsQuery }>('/apps/:app/logs', {
     schema: { params: AppParams, querystring: LogsQuery }
   }, async (req, reply) => {
-    const appName = appParam(req.params)
-    const form = { lines: req.query.lines ?? String(DEFAULT_LINES), process: req.query.process?.trim() ?? '' }
-    const errors: Record<string, string> = {}
-    let lines = DEFAULT_LINES
-    let proc: string | undefined
-    try {
-      lines = validateLogLines(form.lines, 'lines')
-    } catch (err) {
-      if (!(err instanceof InvalidArgumentError)) throw err
-      errors.lines = err.message
-    }
-    try {
-      proc = form.process === '' ? undefined : validateProcessType(form.process, 'process')
-    } catch (err) {
-      if (!(err instanceof InvalidArgumentError)) throw err
-      errors.process = err.message
-    }
-
-    // A refused filter runs nothing. The process list only feeds the nav badge and the filter's
-    // suggestions: its failure is not the page's.
-    const valid = Object.keys(errors).length === 0
-    const ps = valid
-      ? loadPsReport(app, appName).catch(() => null)
-      : Promise.resolve(null)
-    let logLines: LogLine[] = []
-    let notice: { message: string; historyId: number | null } | null = null
-    if (valid) {
-      try {
-        logLines = inTimeOrder(await app.dokku.logs(appName, { lines, process: proc }))
-      } catch (err) {
-        if (!(err instanceof DokkuError && err.kind === 'not-deployed')) throw err
-        notice = { message: err.message, historyId: err.historyId }
-      }
-    }
-    const report = await ps
-    const processTypes = [...new Set((report?.processes ?? []).map((p) => p.type))]
-
-    let since: string | null = null
-    for (const line of logLines) {
-      const ts = line.timestamp === null ? null : normalizeTimestamp(line.timestamp)
-      if (ts !== null && (since === null || ts > since)) since = ts
-    }
-    if (!valid) reply.code(422)
-    return reply.render('app-logs', {
-      title: `Logs · ${appName}`,
-      appName,
-      appState: report ? displayState(report) : null,
-      form,
-      errors,
-      processTypes,
-      lines: logLines.map((l) => ({ ...formatLogLine(l), colour: processColour(l.process) })),
-      notice,
-      live: valid && notice === null,
-      stream: { process: proc ?? '', since, lines: since === null ? lines : TAIL_BACKFILL }
-    })
+    const appName = apps.appName(req.params.app)
+    const page = await logs.page(req.dokkuHost, appName, req.query)
+    if (Object.keys(page.errors).length > 0) reply.code(422)
+    return reply.render('app-logs', { title: `Logs · ${appName}`, appName, ...page })
   })
 
   app.get<{ Params: WsParams; Querystring: WsQuery }>('/apps/:app/logs/ws', {
@@ -142,39 +60,19 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
     app.trackSessionSocket(req, socket)
     // Browsers only listen: whatever they send is ignored, never parsed.
     socket.on('message', () => {})
-    const send = (message: LogMessage) => {
+    const send = (message: logs.LogMessage) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message))
     }
     const close = (code: number, reason: string) => {
       if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, closeReason(reason))
     }
-
-    let appName: string
-    let lines: number
-    let proc: string | undefined
-    let since: string | null
-    try {
-      appName = appParam(req.params)
-      lines = validateLogLines(req.query.lines ?? String(TAIL_BACKFILL), 'lines')
-      proc = req.query.process === undefined || req.query.process === '' ? undefined : validateProcessType(req.query.process, 'process')
-      since = req.query.since === undefined || req.query.since === '' ? null : validateSince(req.query.since)
-    } catch (err) {
-      const message = err instanceof InvalidArgumentError ? err.message : 'Invalid request'
+    const refuse = (code: number, message: string) => {
       send({ type: 'error', message, historyId: null })
-      close(4400, message)
-      return
-    }
-
-    if (!tailSlots.acquire()) {
-      const message = `Too many live log streams are open (${tailSlots.limit}). Close a log tab and reconnect.`
-      send({ type: 'error', message, historyId: null })
-      close(4429, message)
-      return
+      close(code, message)
     }
 
     let dropped = 0
-    const onLine = (line: LogLine) => {
-      if (since !== null && line.timestamp !== null && !laterThan(line.timestamp, since)) return
+    const onLine = (line: logs.LineMessage) => {
       // A browser that cannot keep up loses lines, not the server its memory.
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         dropped++
@@ -184,31 +82,26 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
         send({ type: 'notice', message: `${dropped} line${dropped === 1 ? '' : 's'} skipped: the connection could not keep up.` })
         dropped = 0
       }
-      const f = formatLogLine(line)
-      send({ type: 'line', text: f.text, timestamp: f.timestamp, process: f.process, message: f.message, colour: processColour(line.process) })
+      send(line)
     }
 
-    let tail: LogTail
+    let tail: logs.LiveTail
     try {
-      tail = app.dokku.tailLogs(appName, { lines, process: proc, onLine })
-      running.add(tail)
+      tail = logs.tail(req.dokkuHost, req.params.app, req.query, onLine)
     } catch (err) {
-      tailSlots.release()
-      const message = err instanceof InvalidArgumentError ? err.message : 'Invalid request'
-      send({ type: 'error', message, historyId: null })
-      close(4400, message)
-      return
+      if (err instanceof logs.TooManyTails) return refuse(4429, err.message)
+      return refuse(4400, err instanceof InvalidArgumentError ? err.message : 'Invalid request')
     }
-    const stop = tail.stop
+    running.add(tail)
     const ping = setInterval(() => { if (socket.readyState === socket.OPEN) socket.ping() }, PING_MS)
     ping.unref()
     socket.on('close', () => {
       clearInterval(ping)
-      stop()
+      tail.stop()
     })
 
     tail.done.then((end) => {
-      send({ type: 'end', reason: end.reason, message: END_MESSAGES[end.reason] })
+      send(end)
       close(1000, end.reason)
     }, (err: unknown) => {
       if (err instanceof DokkuError || err instanceof InvalidArgumentError) {
@@ -223,7 +116,6 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
     }).finally(() => {
       clearInterval(ping)
       running.delete(tail)
-      tailSlots.release()
     })
   })
 }

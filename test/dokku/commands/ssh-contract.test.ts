@@ -40,6 +40,8 @@ const CASES: Record<string, Cases> = {
   'apps.createApp': app([['new-app']]),
   'apps.destroyApp': { good: [['node-js-app', 'node-js-app']], hostile: (v) => [[v, v], ['node-js-app', v]] },
   'builds.cancelBuild': app(),
+  'scheduler.schedulerReportAll': noInput(),
+  'scheduler.k3sClusterList': noInput([[V.current]]),
   'certs.certsReport': versioned(),
   'config.configExport': app(),
   'config.configGet': { good: [['node-js-app', 'KEY']], hostile: (v) => [[v, 'KEY'], ['node-js-app', v]] },

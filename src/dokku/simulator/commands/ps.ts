@@ -4,6 +4,7 @@ import { applyDeploy, buildLines, deployLines, deployOrder, proxyRebuildLines, r
 import { compareBytes, goJsonStruct, rightPad, sortBytes } from '../format.js'
 import type { FlagSpec } from '../pflag.js'
 import { runReport, type ReportDef } from '../report.js'
+import { appScheduler } from './scheduler.js'
 import type { AppState, SimState } from '../state.js'
 
 const RUNNING_STATES = new Set(['running', 'restarting', 'paused'])
@@ -22,7 +23,11 @@ function psFlags (ctx: Ctx, s: SimState, app: string): Array<[string, string]> {
   const raw = (k: string) => a.ps[k] ?? ''
   const glob = (k: string) => g[k] ?? ''
   const computed = (k: string, def: string) => raw(k) || glob(k) || def
-  const statuses: Array<[string, string]> = a.containers.map((c) => [`--status-${c.proc}.${c.index}`, `${c.status} (CID: ${c.cid.slice(0, 11)})`])
+  // On k3s the processes are pods: dokku counts replicas and has no per-container rows (those
+  // come from docker-local's CONTAINER files).
+  const statuses: Array<[string, string]> = appScheduler(s, app) === 'k3s'
+    ? []
+    : a.containers.map((c) => [`--status-${c.proc}.${c.index}`, `${c.status} (CID: ${c.cid.slice(0, 11)})`])
   if (!ctx.atLeast('0.22.0')) {
     // bash era: fixed order, 12-character CIDs and `Status web.1:` labels
     return [

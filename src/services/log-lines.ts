@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../dokku/errors.js'
-import type { LogLine } from '../../dokku/parsers/logs.js'
+import { InvalidArgumentError } from '../dokku/errors.js'
+import type { LogLine } from '../dokku/parsers/logs.js'
 
 /** A log line as the page shows it: dokku's line with its colour codes removed, in parts. */
 export interface ShownLine {
@@ -27,6 +27,13 @@ export function processColour (process: string | null): number {
   return sum % 5
 }
 
+/** A line as the page and the live tail show it: its parts and its process's colour. */
+export type ColouredLine = ShownLine & { colour: number }
+
+export function colouredLine (line: LogLine): ColouredLine {
+  return { ...formatLogLine(line), colour: processColour(line.process) }
+}
+
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/
 
 /** Docker's RFC3339Nano with the fraction padded to nine digits, so timestamps sort as strings. */
@@ -47,4 +54,25 @@ export function validateSince (value: unknown, field = 'since'): string {
 export function laterThan (timestamp: string, since: string): boolean {
   const ts = normalizeTimestamp(timestamp)
   return ts === null || ts > since
+}
+
+/**
+ * dokku prints each container's lines as a block (and, without -t, the blocks interleave at
+ * random): shown in time order, like one log. Lines without a timestamp (`-q`, a log driver's
+ * error) leave the order as dokku gave it.
+ */
+export function inTimeOrder (lines: LogLine[]): LogLine[] {
+  const keyed = lines.map((line) => ({ line, ts: line.timestamp === null ? null : normalizeTimestamp(line.timestamp) }))
+  if (keyed.some((k) => k.ts === null)) return lines
+  return keyed.sort((a, b) => (a.ts! < b.ts! ? -1 : a.ts! > b.ts! ? 1 : 0)).map((k) => k.line)
+}
+
+/** The newest readable timestamp among the lines (normalised), or null. */
+export function newestTimestamp (lines: LogLine[]): string | null {
+  let newest: string | null = null
+  for (const line of lines) {
+    const ts = line.timestamp === null ? null : normalizeTimestamp(line.timestamp)
+    if (ts !== null && (newest === null || ts > newest)) newest = ts
+  }
+  return newest
 }

@@ -1,6 +1,6 @@
-import { MAX_VALUE_BYTES } from '../../dokku/commands/config.js'
-import { InvalidArgumentError } from '../../dokku/errors.js'
-import { validateEnvKey } from '../../dokku/validate.js'
+import { MAX_VALUE_BYTES } from '../dokku/commands/config.js'
+import { InvalidArgumentError } from '../dokku/errors.js'
+import { validateEnvKey } from '../dokku/validate.js'
 
 /**
  * The `.env` block a user pastes to set several variables with one `config:set` (one restart).

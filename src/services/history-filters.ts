@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
-import type { HistoryQuery, KindFilter, RunStatus } from '../../db/history.js'
-import { InvalidArgumentError } from '../../dokku/errors.js'
-import { validateAppName } from '../../dokku/validate.js'
+import type { HistoryQuery, KindFilter, RunStatus } from '../db/history.js'
+import { InvalidArgumentError } from '../dokku/errors.js'
+import { validateAppName } from '../dokku/validate.js'
 
 /**
  * The filters of /history, /apps/:app/history and the two exports, as one query string:

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { MAX_VALUE_BYTES } from '../../src/dokku/commands/config.js'
-import { parseEnvBlock } from '../../src/routes/config/env-block.js'
+import { parseEnvBlock } from '../../src/services/env-block.js'
 
 function vars (text: string): Record<string, string> {
   const r = parseEnvBlock(text)
