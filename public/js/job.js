@@ -14,7 +14,9 @@
     if (window.docklight) {
       window.docklight.showToast(status === 'success'
         ? { level: 'success', message: 'Job finished.' }
-        : { level: 'error', message: 'Job ' + status + '.' })
+        : status === 'skipped'
+          ? { level: 'info', message: 'Nothing to do.' }
+          : { level: 'error', message: 'Job ' + status + '.' })
     }
   }
 

@@ -2,7 +2,8 @@ import type { Statement } from 'better-sqlite3'
 import { commandGroup } from './command-group.js'
 import type { Db } from './database.js'
 
-export type RunStatus = 'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
+/** `skipped`: dokku answered that there was nothing to do (an undeployed app's restart). */
+export type RunStatus = 'queued' | 'running' | 'success' | 'skipped' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
 
 /**
  * What a row records: `read` (a query: no output kept when it succeeds), `action` (a change
@@ -100,6 +101,7 @@ export class HistoryRepository {
   private readonly getStmt
   private readonly getRowStmt
   private readonly interruptStmt
+  private readonly skipStmt
   private readonly pruneByAgeStmt
   private readonly surplusStmt
   private readonly pruneUpToStmt
@@ -123,6 +125,7 @@ export class HistoryRepository {
       `SELECT ${ROW_COLUMNS}, coalesce(o.stdout, '') AS stdout, coalesce(o.stderr, '') AS stderr
        FROM command_history h LEFT JOIN command_output o USING (id) WHERE h.id = ?`)
     this.getRowStmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM command_history WHERE id = ?`)
+    this.skipStmt = db.prepare("UPDATE command_history SET status = 'skipped', error = @why WHERE id = @id AND status = 'success'")
     this.interruptStmt = db.prepare(
       `UPDATE command_history SET status = 'interrupted', error = @error, finishedAt = coalesce(finishedAt, @now)
        WHERE id = @id`)
@@ -184,6 +187,11 @@ export class HistoryRepository {
   /** The row without its output. */
   getRow (id: number): HistoryRow | undefined {
     return this.getRowStmt.get(id) as HistoryRow | undefined
+  }
+
+  /** dokku succeeded without doing anything (its own words say why): not a success to show. */
+  skip (id: number, why: string): void {
+    this.skipStmt.run({ id, why })
   }
 
   /** A run that Docklight gave up on (shutdown): it did not finish, and says why. */

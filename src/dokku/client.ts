@@ -53,7 +53,20 @@ export interface CommandOutcome {
   output: string
   /** Dokku's ` !` lines from a successful run ("App x has not been deployed", …), redacted. */
   warnings: string[]
+  /** dokku's own words when it succeeded without doing anything; null when it did something. */
+  nothingToDo: string | null
 }
+
+/**
+ * dokku's soft refusals: exit 0 and a ` !` warning, nothing changed (README of dokku-reference,
+ * "soft failures"; ps.md). A job that meets one ends as "nothing to do", not as a success.
+ */
+const NOTHING_TO_DO = [
+  /^App \S+ has not been deployed$/,
+  /^App \S+ already running$/,
+  /^App \S+ is not running$/,
+  /^Skipping build as no changes were detected$/
+]
 
 export type { PluginResult } from './commands/spec.js'
 
@@ -437,11 +450,10 @@ export class DokkuClient {
 }
 
 function outcome (result: RunResult, redact: Redactor): CommandOutcome {
-  return {
-    historyId: result.id,
-    output: redact(result.stdout),
-    warnings: [...dokkuMessages(redact(result.stderr)), ...dokkuMessages(redact(result.stdout))]
-  }
+  const warnings = [...dokkuMessages(redact(result.stderr)), ...dokkuMessages(redact(result.stdout))]
+  const output = redact(result.stdout)
+  const skipped = [...warnings, ...output.split('\n').map((l) => l.trim())].find((m) => NOTHING_TO_DO.some((p) => p.test(m))) ?? null
+  return { historyId: result.id, output, warnings, nothingToDo: skipped }
 }
 
 /** Whether an error is a DokkuError of one of the given kinds. */

@@ -102,7 +102,7 @@ export function dokkuMessages (text: string): string[] {
 /** What the classifier needs from a run (a structural subset of the runner's RunResult). */
 export interface FailedRun {
   id: number
-  status: 'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
+  status: 'queued' | 'running' | 'success' | 'skipped' | 'failed' | 'timeout' | 'cancelled' | 'error' | 'interrupted'
   exitCode: number | null
   stdout: string
   stderr: string

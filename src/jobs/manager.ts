@@ -57,6 +57,10 @@ const STATUS_BY_KIND: Partial<Record<DokkuError['kind'], RunStatus>> = {
 }
 
 function outcomeOf (result: unknown): { status: RunStatus; exitCode: number | null; error: string | null } {
+  // A command dokku had nothing to do for (a CommandOutcome with its words) is not a success.
+  if (typeof result === 'object' && result !== null && typeof (result as { nothingToDo?: unknown }).nothingToDo === 'string') {
+    return { status: 'skipped', exitCode: 0, error: (result as { nothingToDo: string }).nothingToDo }
+  }
   if (typeof result === 'object' && result !== null && 'status' in result) {
     const r = result as { status: RunStatus; exitCode?: number | null; error?: string | null }
     return { status: r.status, exitCode: r.exitCode ?? null, error: r.error ?? null }
@@ -232,6 +236,7 @@ export class JobManager {
       job.exitCode = outcome.exitCode
       job.error = outcome.error
       job.status = outcome.status
+      if (outcome.status === 'skipped') this.history.skip(job.id, outcome.error ?? 'nothing to do')
     } catch (err) {
       if (err instanceof DokkuError) {
         // dokku ran and failed: the runner has already closed the history row.

@@ -25,7 +25,7 @@ export const KINDS: ReadonlyArray<{ value: KindFilter; label: string }> = [
   { value: 'all', label: 'Everything' }
 ]
 
-export const STATUSES: readonly RunStatus[] = ['success', 'failed', 'timeout', 'error', 'cancelled', 'running', 'queued', 'interrupted']
+export const STATUSES: readonly RunStatus[] = ['success', 'skipped', 'failed', 'timeout', 'error', 'cancelled', 'running', 'queued', 'interrupted']
 
 /** Suggestions for the group field (it takes any plugin name). */
 export const COMMON_GROUPS = [
