@@ -98,7 +98,7 @@ t.test('exit 0 with a warning is a success with warnings', async (t) => {
   })
   const client = new DokkuClient(runner)
   const outcome = await client.restart('node-js-app')
-  t.same(outcome, { historyId: 100, output: '', warnings: ['App node-js-app has not been deployed'] })
+  t.same(outcome, { historyId: 100, output: '', warnings: ['App node-js-app has not been deployed'], nothingToDo: 'App node-js-app has not been deployed' })
   t.same(await client.listApps(), [])
 })
 
