@@ -1,25 +1,34 @@
 import formbody from '@fastify/formbody'
-import fastifyStatic from '@fastify/static'
 import websocket from '@fastify/websocket'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config.js'
 import { DokkuError, httpStatusFor, InvalidArgumentError } from './dokku/errors.js'
+import { AppBusyError } from './jobs/manager.js'
 import type { RunnerOptions } from './dokku/runner.js'
 import { withOrigin } from './run-context.js'
+import { compileOncePerSchema } from './schema-cache.js'
 import type { Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
+import assets from './plugins/assets.js'
 import auth from './plugins/auth.js'
 import db from './plugins/db.js'
+import deploys from './plugins/deploys.js'
+import delivery from './plugins/delivery.js'
 import hosts from './plugins/hosts.js'
 import security from './plugins/security.js'
 import views, { isFragmentRequest } from './plugins/views.js'
+import activityRoutes, { appActivityRoutes } from './routes/activity/index.js'
+import appSettingsRoutes from './routes/app-settings/index.js'
 import appsRoutes from './routes/apps/index.js'
 import authRoutes from './routes/auth/index.js'
 import configRoutes from './routes/config/index.js'
+import cronRoutes from './routes/cron/index.js'
 import dashboardRoutes from './routes/dashboard/index.js'
+import deployRoutes from './routes/deploy/index.js'
+import hooksRoutes from './routes/hooks/index.js'
 import databasesRoutes from './routes/databases/index.js'
 import domainsRoutes from './routes/domains/index.js'
 import healthRoutes from './routes/health/index.js'
@@ -29,6 +38,10 @@ import logsRoutes from './routes/logs/index.js'
 import pluginsRoutes from './routes/plugins/index.js'
 import serverRoutes from './routes/server/index.js'
 import settingsRoutes from './routes/settings/index.js'
+import alertsRoutes from './routes/alerts/index.js'
+import paletteRoutes from './routes/palette/index.js'
+import notificationsRoutes from './routes/settings/notifications.js'
+import watchdog, { type WatchdogSetup } from './watchdog/plugin.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,6 +62,8 @@ export interface BuildOptions {
   cacheTtlMs?: number
   /** How long a page that spans hosts waits for one of them. */
   hostTimeoutMs?: number
+  /** The watchdog: off unless `start` (the server starts it; tests ask when they need it), and what it uses. */
+  watchdog?: WatchdogSetup
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -75,15 +90,19 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     trustProxy: config.trustProxy as boolean | string[],
     // Log tails and job streams are long-lived: close them rather than wait on shutdown.
     forceCloseConnections: true,
+    // No "incoming request"/"request completed" pair per request: two JSON lines for every
+    // poll of every open tab were a third of the CPU of a small answer, and filled the journal.
+    // Failures are still logged, by the error handler, with the request's id.
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } }
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false }, onCreate: compileOncePerSchema }
   })
 
   app.decorate('config', config)
   // Every dokku run a request causes is recorded with where it came from: the rest of the
   // request (hooks, handler, and what they start) runs inside that context.
   app.addHook('onRequest', (req, _reply, done) => {
-    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : req.url.startsWith('/hooks/') ? 'webhook' : 'page', done)
+    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : /^(?:\/hosts\/[^/]+)?\/hooks\//.test(req.url) ? 'webhook' : 'page', done)
   })
 
   // Order matters. The websocket plugin first: its hooks close an upgrade socket that a later
@@ -93,7 +112,10 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(security, { production: config.production })
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
   await app.register(db, { dataDir: config.dataDir, retention: { days: config.historyDays, maxRows: config.historyMaxRows } })
-  await app.register(views, { production: config.production })
+  // Compression and ETags apply to the routes registered after them: every route.
+  await app.register(delivery)
+  await app.register(assets, { publicDir: join(ROOT, 'public'), htmxDir: HTMX_DIST, immutable: !config.development })
+  await app.register(views, { production: config.production, reloadTemplates: config.development })
   await app.register(auth, { password: config.password, secret: config.secret, production: config.production })
 
   const defaultHost = config.hosts[0]!.name
@@ -106,12 +128,14 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     hostTimeoutMs: opts.hostTimeoutMs,
     shutdownGraceMs: config.shutdownGraceMs
   })
+  // Releases, webhooks and the events log's groups, on every host (before anything reads them).
+  await app.register(deploys)
   app.decorate('serverHealth', new HealthSource({ diskPath: config.dataDir, ...opts.health }))
-
-  await app.register(fastifyStatic, { root: join(ROOT, 'public'), prefix: '/static/', dotfiles: 'deny', index: false })
-  await app.register(fastifyStatic, {
-    root: HTMX_DIST, prefix: '/static/vendor/', decorateReply: false, index: false, allowedPath: (p) => /^\/htmx(\.min)?\.js$/.test(p)
+  await app.register(watchdog, {
+    ...opts.watchdog, intervalMs: config.watchIntervalMs, secret: config.secret, publicUrl: config.publicUrl, demo: config.demo
   })
+  app.addHook('onClose', async () => { app.serverHealth.close() })
+
 
   app.setNotFoundHandler(async (req, reply) => {
     reply.code(404)
@@ -130,6 +154,12 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     const historyId = err instanceof DokkuError ? err.historyId : null
 
     if (req.url.startsWith('/api/')) return { error: shown ? 'Request failed' : 'Internal Server Error', message }
+    if (isFragmentRequest(req) && err instanceof AppBusyError) {
+      // A second action on a busy app: its message goes above the running job's live panel,
+      // never over it (job.js brings the panel in when the page does not show it yet).
+      reply.retarget({ target: '#job-area', swap: 'afterbegin' }).toast({ level: 'error', message })
+      return reply.fragment('job-busy', { message, busy: err.runningJob })
+    }
     if (isFragmentRequest(req)) {
       reply.toast({ level: 'error', message })
       return reply.fragment('alert', { level: 'error', message, historyId })
@@ -155,15 +185,25 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(authRoutes)
   await app.register(historyRoutes)
   await app.register(jobsRoutes)
+  await app.register(activityRoutes)
+  // Webhooks: their own body parser, at /hooks/… and /hosts/:host/hooks/… (one set of rate limits).
+  await app.register(hooksRoutes)
   await app.register(settingsRoutes)
+  await app.register(notificationsRoutes)
+  await app.register(alertsRoutes)
+  await app.register(paletteRoutes)
   // A host's pages: at their plain URLs for the default host (and, for the dashboard, every
   // host), and under /hosts/:host/ for each host. The hosts plugin has resolved the host.
   const hostPages = async (scope: FastifyInstance): Promise<void> => {
     await scope.register(dashboardRoutes)
     await scope.register(appsRoutes)
     await scope.register(appHistoryRoutes)
+    await scope.register(deployRoutes)
+    await scope.register(appActivityRoutes)
     await scope.register(configRoutes)
     await scope.register(domainsRoutes)
+    await scope.register(appSettingsRoutes)
+    await scope.register(cronRoutes)
     await scope.register(logsRoutes)
     await scope.register(databasesRoutes)
     await scope.register(pluginsRoutes)

@@ -26,6 +26,12 @@ export interface Config {
   port: number
   host: string
   production: boolean
+  /**
+   * NODE_ENV=development: templates are read again on every render and static files are not
+   * cached, for editing them live. Anything else compiles each template once (a plain-HTTP
+   * install cannot set `production`, whose cookie is Secure, and should not pay for that).
+   */
+  development: boolean
   dataDir: string
   dokkuBin: string
   /** `dokku@host[:port]` when the SSH transport is used. */
@@ -260,6 +266,7 @@ export function loadConfig (env: Env = process.env, cwd = process.cwd()): Config
     port,
     host,
     production: nodeEnv === 'production',
+    development: nodeEnv === 'development',
     dataDir,
     dokkuBin,
     dokkuSsh,

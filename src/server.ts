@@ -13,7 +13,8 @@ async function main (): Promise<void> {
     throw err
   }
 
-  const app = await buildApp(config)
+  // The watchdog checks every host in the background from the start (issue 11).
+  const app = await buildApp(config, { watchdog: { start: true } })
   let closing = false
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

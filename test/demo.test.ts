@@ -1,5 +1,5 @@
 /**
- * Demo mode runs two simulated hosts, demo-a and demo-b, each the bundled simulator (spawned,
+ * Demo mode runs two simulated hosts, demo-a and demo-b, each the bundled simulator (in process,
  * as the demo runs it) on its own state file and seed: different apps on each, shown together.
  */
 import t from 'tap'

@@ -62,3 +62,25 @@ t.test('later readings measure CPU since the previous one, without sampling agai
   copyFileSync(join(proc, 'b', 'stat'), join(dir, 'stat'))
   t.equal((await source.read()).cpu, 50, 'from the kept sample to now')
 })
+
+t.test('a background sample keeps the next reading from waiting for a second one', async (t) => {
+  const { copyFileSync } = await import('node:fs')
+  const dir = t.testdir({})
+  copyFileSync(join(proc, 'a', 'stat'), join(dir, 'stat'))
+  copyFileSync(join(proc, 'a', 'meminfo'), join(dir, 'meminfo'))
+  const source = new HealthSource({ procRoot: dir, diskPath: dir, sampleMs: 1, cacheMs: 0, keepWarmMs: 2 })
+  t.teardown(() => source.close())
+  t.equal((await source.read()).cpu, 0)
+  copyFileSync(join(proc, 'b', 'stat'), join(dir, 'stat'))
+  // Once the background has read the new /proc/stat, a reading measures from that sample (no
+  // change since: 0 %), not from the first reading's (50 %).
+  let cpu: number | null = 50
+  for (let i = 0; i < 200 && cpu !== 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    cpu = (await source.read()).cpu
+  }
+  t.equal(cpu, 0, 'measured since the background sample')
+  source.close()
+  source.close()
+  t.equal((await source.read()).memory, 75, 'still read once closed, without the background')
+})

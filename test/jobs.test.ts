@@ -116,6 +116,7 @@ t.test('the websocket streams a job live, then says done', async (t) => {
     ws.on('error', reject)
   })
   t.equal(messages[0]!.type, 'snapshot')
+  t.match(messages[1], { type: 'status', status: 'running' }, 'a panel rendered while the job was queued learns that it runs')
   const text = messages.filter((m) => m.type !== 'done').map((m) => m.text).join('')
   t.match(text, /line 1 SECRET=<redacted>\n/)
   t.match(text, /line 3 SECRET=<redacted>\ndone\n/)

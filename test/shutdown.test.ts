@@ -1,5 +1,5 @@
 /**
- * SIGTERM on the real server (demo mode, the spawned simulator): a running job gets the grace
+ * SIGTERM on the real server (demo mode, the simulator spawned per call: DOKKU_SIM_SPAWN=1): a running job gets the grace
  * to finish; past it, it is cancelled and recorded as interrupted; the process exits and no
  * dokku process outlives it.
  */
@@ -60,7 +60,7 @@ function row (dataDir: string, id: number) {
 }
 
 t.test('past the grace, a running job is cancelled and recorded as interrupted; nothing outlives the server', async (t) => {
-  const server = await startDemoServer(t, { DOCKLIGHT_SHUTDOWN_GRACE_S: '1', DOKKU_SIM_STEP_MS: '2000' })
+  const server = await startDemoServer(t, { DOCKLIGHT_SHUTDOWN_GRACE_S: '1', DOKKU_SIM_STEP_MS: '2000', DOKKU_SIM_SPAWN: '1' })
   const cookie = await session(server)
   const id = await startRebuild(server, cookie)
   t.ok(dokkuProcesses(server.dataDir).length > 0, 'dokku is running the rebuild')
@@ -76,7 +76,7 @@ t.test('past the grace, a running job is cancelled and recorded as interrupted; 
 })
 
 t.test('within the grace, a running job finishes before the server exits', async (t) => {
-  const server = await startDemoServer(t, { DOCKLIGHT_SHUTDOWN_GRACE_S: '30', DOKKU_SIM_STEP_MS: '60' })
+  const server = await startDemoServer(t, { DOCKLIGHT_SHUTDOWN_GRACE_S: '30', DOKKU_SIM_STEP_MS: '60', DOKKU_SIM_SPAWN: '1' })
   const cookie = await session(server)
   const id = await startRebuild(server, cookie)
   server.child.kill('SIGTERM')

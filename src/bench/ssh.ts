@@ -19,9 +19,9 @@ import { LocalTransport, simulatorCli, type Transport } from '../dokku/transport
 import { HOST_TIMEOUT_MS } from '../services/dashboard.js'
 import { masterPids, sshdAvailable, SSHD, startLoopbackSshd, writeExecutable } from './loopback-sshd.js'
 
-const CALLS = Number(process.env.BENCH_SSH_CALLS ?? 10)
+const CALLS = Number(process.env.BENCH_SSH_CALLS ?? 5)
 /** The bench waits this long for the hanging host (the server's default is HOST_TIMEOUT_MS). */
-const BENCH_HOST_TIMEOUT_MS = Number(process.env.BENCH_HOST_TIMEOUT_MS ?? 2000)
+const BENCH_HOST_TIMEOUT_MS = Number(process.env.BENCH_HOST_TIMEOUT_MS ?? 3000)
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 

@@ -62,14 +62,147 @@ const MIGRATIONS: Migration[] = [
      value TEXT NOT NULL
    );`,
 
-  // v4: deploys: releases, webhook secrets and deliveries (PLACEHOLDER-V4).
-  '-- v4',
+  // v4: deploys (issue 9). Releases: every deploy Docklight ran or learned of (its own jobs,
+  // dokku's build records, the events log), since dokku keeps none. Webhooks: one per app and
+  // host (the secret sealed), and every delivery with its outcome. dokku_events: the useful
+  // groups of `dokku events` lines, kept because dokku's own log shows only the last 100 lines.
+  `CREATE TABLE releases (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     host        TEXT    NOT NULL,
+     app         TEXT    NOT NULL,
+     status      TEXT    NOT NULL,
+     source      TEXT    NOT NULL DEFAULT '',
+     metadata    TEXT    NOT NULL DEFAULT '',
+     gitRev      TEXT,
+     image       TEXT,
+     imageDigest TEXT,
+     actorKind   TEXT    NOT NULL,
+     actor       TEXT,
+     learnedFrom TEXT    NOT NULL,
+     buildId     TEXT,
+     eventKey    TEXT,
+     jobId       INTEGER,
+     rollbackOf  INTEGER,
+     startedAt   TEXT    NOT NULL,
+     finishedAt  TEXT,
+     durationMs  INTEGER,
+     error       TEXT
+   );
+   CREATE INDEX releases_app ON releases (host, app, startedAt, id);
+   CREATE INDEX releases_started ON releases (startedAt, id);
+   CREATE INDEX releases_job ON releases (jobId);
+   CREATE UNIQUE INDEX releases_build ON releases (host, app, buildId) WHERE buildId IS NOT NULL;
+   CREATE UNIQUE INDEX releases_event ON releases (host, app, eventKey) WHERE eventKey IS NOT NULL;
+   CREATE TABLE webhooks (
+     host         TEXT NOT NULL,
+     app          TEXT NOT NULL,
+     sealedSecret TEXT NOT NULL,
+     repoUrl      TEXT NOT NULL,
+     branch       TEXT NOT NULL,
+     createdAt    TEXT NOT NULL,
+     PRIMARY KEY (host, app)
+   );
+   CREATE TABLE webhook_deliveries (
+     id         INTEGER PRIMARY KEY AUTOINCREMENT,
+     host       TEXT    NOT NULL,
+     app        TEXT    NOT NULL,
+     provider   TEXT    NOT NULL,
+     deliveryId TEXT,
+     event      TEXT,
+     ref        TEXT,
+     sha        TEXT,
+     outcome    TEXT    NOT NULL,
+     reason     TEXT    NOT NULL,
+     jobId      INTEGER,
+     historyId  INTEGER,
+     receivedAt TEXT    NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_app ON webhook_deliveries (host, app, id);
+   CREATE INDEX webhook_deliveries_seen ON webhook_deliveries (host, app, provider, deliveryId);
+   CREATE INDEX webhook_deliveries_received ON webhook_deliveries (receivedAt, id);
+   CREATE TABLE dokku_events (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     host        TEXT    NOT NULL,
+     groupKey    TEXT    NOT NULL,
+     app         TEXT,
+     pid         INTEGER NOT NULL,
+     kind        TEXT    NOT NULL,
+     summary     TEXT    NOT NULL,
+     detail      TEXT    NOT NULL DEFAULT '{}',
+     who         TEXT,
+     at          TEXT    NOT NULL,
+     historyId   INTEGER,
+     releaseId   INTEGER
+   );
+   CREATE UNIQUE INDEX dokku_events_group ON dokku_events (host, groupKey);
+   CREATE INDEX dokku_events_at ON dokku_events (at, id);
+   CREATE INDEX dokku_events_app ON dokku_events (host, app, at);`,
 
-  // v5: the watchdog: findings, disk samples, notification channels and deliveries (PLACEHOLDER-V5).
-  '-- v5',
+  // v5: the watchdog (issue 11). Findings: what it saw, one open row per host and key, kept after
+  // they resolve (recent alerts); the fix is data we chose, never user input. Disk samples: the
+  // used bytes of each partition over time, for the days-to-full forecast. Notification
+  // channels (the URL sealed with SecretBox) and every delivery with its outcome.
+  `CREATE TABLE findings (
+     id               INTEGER PRIMARY KEY AUTOINCREMENT,
+     host             TEXT    NOT NULL,
+     app              TEXT,
+     rule             TEXT    NOT NULL,
+     findingKey       TEXT    NOT NULL,
+     severity         TEXT    NOT NULL,
+     title            TEXT    NOT NULL,
+     detail           TEXT    NOT NULL,
+     action           TEXT    NOT NULL,
+     fix              TEXT,
+     firstSeen        TEXT    NOT NULL,
+     lastSeen         TEXT    NOT NULL,
+     resolvedAt       TEXT,
+     snoozedUntil     TEXT,
+     notifiedSeverity TEXT
+   );
+   CREATE UNIQUE INDEX findings_open ON findings (host, findingKey) WHERE resolvedAt IS NULL;
+   CREATE INDEX findings_app ON findings (host, app, id);
+   CREATE INDEX findings_resolved ON findings (resolvedAt, id);
+   CREATE TABLE disk_samples (
+     host      TEXT    NOT NULL,
+     mount     TEXT    NOT NULL,
+     at        INTEGER NOT NULL,
+     usedBytes INTEGER NOT NULL,
+     sizeBytes INTEGER NOT NULL,
+     PRIMARY KEY (host, mount, at)
+   );
+   CREATE TABLE notification_channels (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     name        TEXT    NOT NULL,
+     kind        TEXT    NOT NULL,
+     sealedUrl   TEXT    NOT NULL,
+     minSeverity TEXT    NOT NULL,
+     apps        TEXT,
+     enabled     INTEGER NOT NULL DEFAULT 1,
+     createdAt   TEXT    NOT NULL
+   );
+   CREATE TABLE notification_deliveries (
+     id         INTEGER PRIMARY KEY AUTOINCREMENT,
+     channelId  INTEGER NOT NULL REFERENCES notification_channels (id) ON DELETE CASCADE,
+     findingId  INTEGER,
+     event      TEXT    NOT NULL,
+     summary    TEXT    NOT NULL,
+     payload    TEXT    NOT NULL,
+     status     TEXT    NOT NULL,
+     attempts   INTEGER NOT NULL DEFAULT 0,
+     httpStatus INTEGER,
+     error      TEXT,
+     createdAt  TEXT    NOT NULL,
+     updatedAt  TEXT    NOT NULL
+   );
+   CREATE INDEX notification_deliveries_channel ON notification_deliveries (channelId, id);
+   CREATE INDEX notification_deliveries_status ON notification_deliveries (status, id);`,
 
-  // v6: app settings (PLACEHOLDER-V6; stays a no-op if that work needs no table).
-  '-- v6'
+  // v6: actions and jobs by host (the default /history view) and by host and app (the overview,
+  // releases, activity). Without them SQLite walks the host's whole history through (host, id),
+  // reads included, which grows with every poll. Partial: reads, the bulk of all rows, cost
+  // these indexes nothing. HistoryRepository.list writes the same `kind IN (…)` term.
+  `CREATE INDEX command_history_host_actions ON command_history (host, id) WHERE kind IN ('action', 'job');
+   CREATE INDEX command_history_app_actions ON command_history (host, app, id) WHERE kind IN ('action', 'job');`
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -62,6 +62,16 @@ export class ReadCache {
     return this.store(key, apps, load()).value as Promise<T>
   }
 
+  /**
+   * Whether `get(key)` would answer at once, from a loaded answer (fresh, or stale and then
+   * refreshed in the background), without waiting for dokku. A page may show what is known and
+   * leave the rest to a panel that loads later.
+   */
+  has (key: string): boolean {
+    const hit = this.entries.get(key)
+    return hit !== undefined && hit.settled && this.now() - hit.at < this.ttlMs + this.staleMs
+  }
+
   private store (key: string, apps: string[] | 'all', value: Promise<unknown>): Entry {
     const entry: Entry = { at: this.now(), value, settled: false, refreshing: false, apps: apps === 'all' ? 'all' : new Set(apps) }
     this.entries.delete(key)

@@ -4,19 +4,49 @@ import * as certs from './commands/certs.js'
 import * as config from './commands/config.js'
 import * as databases from './commands/databases.js'
 import * as domains from './commands/domains.js'
+import * as dokkuEvents from './commands/events.js'
+import * as git from './commands/git.js'
+import * as host from './commands/host.js'
 import * as letsencrypt from './commands/letsencrypt.js'
 import * as logs from './commands/logs.js'
 import * as plugins from './commands/plugins.js'
 import * as ps from './commands/ps.js'
 import * as scheduler from './commands/scheduler.js'
+import * as settingsBuilder from './commands/builder.js'
+import * as settingsBuildpacks from './commands/buildpacks.js'
+import * as settingsChecks from './commands/checks.js'
+import * as settingsCron from './commands/cron.js'
+import * as settingsDockerOptions from './commands/docker-options.js'
+import * as settingsHttpAuth from './commands/http-auth.js'
+import * as settingsMaintenance from './commands/maintenance.js'
+import * as settingsNginx from './commands/nginx.js'
+import * as settingsPorts from './commands/ports.js'
+import * as settingsProxy from './commands/proxy.js'
+import * as settingsPs from './commands/ps-set.js'
+import * as settingsResource from './commands/resource.js'
+import * as settingsStorage from './commands/storage.js'
+import type { BuilderReport, BuildpacksReport, DockerfileReport } from './parsers/builder.js'
+import type { ChecksReport } from './parsers/checks.js'
+import type { CronTask } from './parsers/cron.js'
+import type { DockerOptionsReport } from './parsers/docker-options.js'
+import type { HttpAuthReport, MaintenanceReport } from './parsers/maintenance.js'
+import type { NginxReport } from './parsers/nginx.js'
+import type { PortsReport } from './parsers/ports.js'
+import type { ProxyReport } from './parsers/proxy.js'
+import type { ResourceReport } from './parsers/resource.js'
+import type { Mount } from './parsers/storage.js'
 import type { CommandOutput, CommandSpec, PluginResult } from './commands/spec.js'
-import { versionCommand } from './commands/version.js'
+import { supports, versionCommand } from './commands/version.js'
 import { DokkuError, dokkuMessages, errorFromRun, OutputParseError } from './errors.js'
 import type { AppReport } from './parsers/apps.js'
 import type { CertsReport } from './parsers/certs.js'
+import type { BuildRecord } from './parsers/builds.js'
 import type { EnvVars } from './parsers/config.js'
 import type { ServiceInfo, ServiceListItem } from './parsers/databases.js'
 import type { DomainsReport } from './parsers/domains.js'
+import type { DokkuEvent, EventsStatus } from './parsers/events.js'
+import type { GitReport } from './parsers/git.js'
+import type { CronJobState, GlobalDomains, HostReport, SshKey } from './parsers/host.js'
 import type { LetsencryptListItem, LetsencryptReport } from './parsers/letsencrypt.js'
 import { LineSplitter, parseLogLine, type LogLine } from './parsers/logs.js'
 import type { PluginInfo } from './parsers/plugins.js'
@@ -26,6 +56,7 @@ import { UNKNOWN_VERSION, versionAtLeast, type DokkuVersion } from './parsers/ve
 import { composeRedactors, redactDsnPasswords, redactingOutput, type Redactor } from './redact.js'
 import { displayArgv, type Runner, type RunResult } from './runner.js'
 import { DB_PLUGINS, validateAppName, type DbPlugin } from './validate.js'
+import type { ArchiveType } from './validate-deploy.js'
 
 /** What the client needs of a Runner; tests pass a fake with the same shape. */
 export type RunnerLike = Pick<Runner, 'run'>
@@ -97,7 +128,8 @@ export interface LogTail {
 }
 
 interface Ran<T> {
-  value: T
+  /** The parser's answer (awaited: the reports over every app are parsed a few apps at a time). */
+  value: Awaited<T>
   result: RunResult
   redact: Redactor
 }
@@ -110,16 +142,36 @@ interface Ran<T> {
  */
 export class DokkuClient {
   private versionPromise: Promise<DokkuVersion> | null = null
+  private resolvedVersion: DokkuVersion | null = null
 
   constructor (private readonly runner: RunnerLike, private readonly options: { now?: () => Date } = {}) {}
 
   /** `dokku version`, cached; a failure to reach dokku is not cached. */
   version (): Promise<DokkuVersion> {
-    this.versionPromise ??= this.detectVersion().catch((error: unknown) => {
+    this.versionPromise ??= this.detectVersion().then((v) => {
+      this.resolvedVersion = v
+      return v
+    }, (error: unknown) => {
       this.versionPromise = null
       throw error
     })
     return this.versionPromise
+  }
+
+  /** The version once read, without asking dokku (the advisory banner on every page); null before. */
+  knownVersion (): DokkuVersion | null {
+    return this.resolvedVersion
+  }
+
+  /**
+   * Reads `dokku version` again (the watchdog, each round: an upgrade shows without a restart).
+   * A host that does not answer rejects, and the version known before stays.
+   */
+  async refreshVersion (): Promise<DokkuVersion> {
+    const v = await this.detectVersion()
+    this.resolvedVersion = v
+    this.versionPromise = Promise.resolve(v)
+    return v
   }
 
   private async detectVersion (): Promise<DokkuVersion> {
@@ -182,7 +234,7 @@ export class DokkuClient {
       throw errorFromRun(result, { command, redact })
     }
     try {
-      return { value: spec.parse(out), result, redact }
+      return { value: await spec.parse(out), result, redact }
     } catch (error) {
       if (error instanceof OutputParseError) {
         throw new DokkuError('parse', `Unexpected output from ${command}: ${redact(error.message)}`, {
@@ -265,6 +317,53 @@ export class DokkuClient {
     validateAppName(app)
     if (!versionAtLeast(await this.version(), '0.38.0')) return { supported: false }
     return { supported: true, ...(await this.run(builds.cancelBuild(app))).value }
+  }
+
+  // ---- deploys: git, builds, events (deploys.md) -----------------------------------------------
+
+  /** `git:sync`: fetch a repository's ref and (with `build`) build and deploy it, as a job. */
+  async gitSync (app: string, repo: string, ref: string | null, build: git.SyncBuild, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(git.gitSync(app, repo, ref, build, await this.version()), options)
+  }
+
+  /** `git:from-image`: build and deploy an image (exit 1 when it is the image already deployed). */
+  async gitFromImage (app: string, image: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(git.gitFromImage(app, image, await this.version()), options)
+  }
+
+  async gitFromArchive (app: string, url: string, type: ArchiveType, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(git.gitFromArchive(app, url, type, await this.version()), options)
+  }
+
+  async gitReport (app: string): Promise<GitReport> {
+    validateAppName(app)
+    return (await this.run(git.gitReport(app, await this.version()))).value
+  }
+
+  /** The app's build records (0.38.0+); `supported: false` on older dokku, which keeps none. */
+  async listBuilds (app: string, filter: builds.BuildListFilter = {}): Promise<{ supported: false } | { supported: true; builds: BuildRecord[] }> {
+    validateAppName(app)
+    if (!supports(await this.version(), 'builds')) return { supported: false }
+    return { supported: true, builds: (await this.run(builds.listBuilds(app, filter))).value }
+  }
+
+  /** A finished build's log as dokku captured it (stdout and stderr as one stream). */
+  async buildOutput (app: string, id: string): Promise<string> {
+    return (await this.run(builds.buildOutput(app, id))).value
+  }
+
+  /** The last lines of dokku's events log, parsed; [] when the log is missing or empty. */
+  async events (): Promise<DokkuEvent[]> {
+    return (await this.run(dokkuEvents.events(() => this.now()))).value
+  }
+
+  async eventsStatus (): Promise<EventsStatus> {
+    return (await this.run(dokkuEvents.eventsList())).value
+  }
+
+  /** Turns dokku's events log on for every later call on the host: only on the admin's request. */
+  async eventsOn (options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(dokkuEvents.eventsOn(), options)
   }
 
   // ---- config --------------------------------------------------------------------------------
@@ -369,13 +468,12 @@ export class DokkuClient {
   }
 
   /**
-   * Every database plugin with its services: one plugin:list, then one `<db>:list` per enabled
-   * plugin, in parallel.
+   * Every database plugin with its services: one `<db>:list` per plugin, all at once. A plugin
+   * that is missing or disabled answers that its command does not exist, so no plugin:list is
+   * needed first: the databases page costs one round of calls, not two in a row.
    */
   async listAllServices (): Promise<DatabaseServices[]> {
-    const enabled = new Set((await this.listPlugins()).filter((p) => p.enabled).map((p) => p.name))
     return Promise.all(DB_PLUGINS.map(async (plugin): Promise<DatabaseServices> => {
-      if (!enabled.has(plugin)) return { plugin, installed: false, services: [] }
       const listed = await this.listServices(plugin)
       return listed.installed ? { plugin, installed: true, services: listed.services } : { plugin, installed: false, services: [] }
     }))
@@ -402,6 +500,271 @@ export class DokkuClient {
   /** Runs with `--force` only when `confirmation` is exactly the service's name. */
   async destroyService (plugin: DbPlugin, service: string, confirmation: string, options?: JobOptions): Promise<CommandOutcome> {
     return this.change(databases.destroyService(plugin, service, confirmation), options)
+  }
+
+  // ---- the host: SSH keys, global domains, cleanup, disk, cron job (issue 11, server.md) ------
+
+  async sshKeys (): Promise<SshKey[]> {
+    return (await this.run(host.sshKeysList())).value
+  }
+
+  /** Needs root: a DokkuError `forbidden` ("This command must be run as root") otherwise. */
+  async addSshKey (name: string, keyFile: string, options?: JobOptions): Promise<CommandOutcome & { fingerprint: string | null }> {
+    const { value, result, redact } = await this.run(host.sshKeysAdd(name, keyFile), options)
+    return { ...outcome(result, redact), fingerprint: value }
+  }
+
+  async removeSshKey (key: { name: string; fingerprint: string }, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.sshKeysRemove(key, await this.version()), options)
+  }
+
+  /** Whether dokku runs as root for Docklight, and dokku's own words when it does not. */
+  async rootProbe (): Promise<{ root: boolean; refusal: string | null }> {
+    return (await this.run(host.rootProbe())).value
+  }
+
+  async globalDomains (): Promise<GlobalDomains> {
+    return (await this.run(host.globalDomainsReport())).value
+  }
+
+  async addGlobalDomains (list: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.addGlobalDomains(list), options)
+  }
+
+  async removeGlobalDomains (list: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.removeGlobalDomains(list), options)
+  }
+
+  async setGlobalDomains (list: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.setGlobalDomains(list), options)
+  }
+
+  async cleanup (options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.cleanup(), options)
+  }
+
+  /** The global section of `dokku report` (disk figures among it). */
+  async hostReport (): Promise<HostReport> {
+    return (await this.run(host.hostReport())).value
+  }
+
+  async letsencryptCronJob (): Promise<PluginResult<{ state: CronJobState }>> {
+    return (await this.run(host.letsencryptCronJob())).value
+  }
+
+  async letsencryptCronJobSet (enable: boolean, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(host.letsencryptCronJobSet(enable), options)
+  }
+
+  /** Every app's certificate in one `certs:report` (text; `daysLeft` counted from now). */
+  async certsReportAll (): Promise<CertsReport[]> {
+    return (await this.run(host.certsReportAll(this.now()))).value
+  }
+
+  // ---- app settings: ports, proxy, checks, resources, storage, nginx, ps:set, builder,
+  // buildpacks, docker-options, cron, maintenance, http-auth (issue 10, app-settings.md) ----------
+
+  async portsReport (app: string): Promise<PortsReport> {
+    validateAppName(app)
+    return (await this.run(settingsPorts.portsReport(app, await this.version()))).value
+  }
+
+  async portsChange (app: string, change: settingsPorts.PortsChange, entries: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsPorts.portsChange(app, change, entries), options)
+  }
+
+  async proxyReport (app: string): Promise<ProxyReport> {
+    validateAppName(app)
+    return (await this.run(settingsProxy.proxyReport(app, await this.version()))).value
+  }
+
+  async proxySetType (app: string, type: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsProxy.proxySetType(app, type, await this.version()), options)
+  }
+
+  /** Restarts the app with nginx: run it as a job. */
+  async proxyToggle (app: string, enable: boolean, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsProxy.proxyToggle(app, enable), options)
+  }
+
+  async proxyBuildConfig (app: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsProxy.proxyBuildConfig(app), options)
+  }
+
+  async checksReport (app: string): Promise<ChecksReport> {
+    validateAppName(app)
+    return (await this.run(settingsChecks.checksReport(app, await this.version()))).value
+  }
+
+  async checksChange (app: string, change: settingsChecks.ChecksChange, processTypes: readonly string[] | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsChecks.checksChange(app, change, processTypes), options)
+  }
+
+  async checksSetWaitToRetire (app: string, seconds: number | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsChecks.checksSetWaitToRetire(app, seconds), options)
+  }
+
+  async resourceReport (app: string): Promise<ResourceReport> {
+    validateAppName(app)
+    return (await this.run(settingsResource.resourceReport(app, await this.version()))).value
+  }
+
+  async resourceSet (app: string, kind: settingsResource.ResourceKind, processType: string, values: settingsResource.ResourceValues,
+    scheduler: 'docker-local' | 'k3s', options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsResource.resourceSet(app, kind, processType, values, await this.version(), scheduler), options)
+  }
+
+  /** `processType` null clears every limit and reservation of every process type (dokku's rule). */
+  async resourceClear (app: string, kind: settingsResource.ResourceKind, processType: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsResource.resourceClear(app, kind, processType, await this.version()), options)
+  }
+
+  async storageList (app: string): Promise<Mount[]> {
+    validateAppName(app)
+    return (await this.run(settingsStorage.storageList(app, await this.version()))).value
+  }
+
+  async storageMount (app: string, mount: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsStorage.storageMount(app, mount), options)
+  }
+
+  async storageUnmount (app: string, target: settingsStorage.Unmount, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsStorage.storageUnmount(app, target), options)
+  }
+
+  async storageEnsureDirectory (app: string, directory: string, chown: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsStorage.storageEnsureDirectory(app, directory, chown), options)
+  }
+
+  async nginxReport (app: string): Promise<NginxReport> {
+    validateAppName(app)
+    return (await this.run(settingsNginx.nginxReport(app, await this.version()))).value
+  }
+
+  async nginxSet (app: string, key: string, value: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsNginx.nginxSet(app, key, value), options)
+  }
+
+  async nginxLogs (app: string, log: settingsNginx.NginxLog): Promise<string[]> {
+    return (await this.run(settingsNginx.nginxLogs(app, log))).value
+  }
+
+  async psSet (app: string, key: settingsPs.PsKey, value: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsPs.psSet(app, key, value, await this.version()), options)
+  }
+
+  async builderReport (app: string): Promise<BuilderReport> {
+    validateAppName(app)
+    return (await this.run(settingsBuilder.builderReport(app, await this.version()))).value
+  }
+
+  async builderSetSelected (app: string, builder: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsBuilder.builderSetSelected(app, builder), options)
+  }
+
+  async dockerfileReport (app: string): Promise<DockerfileReport> {
+    validateAppName(app)
+    return (await this.run(settingsBuilder.dockerfileReport(app, await this.version()))).value
+  }
+
+  async dockerfileSetPath (app: string, path: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsBuilder.dockerfileSetPath(app, path), options)
+  }
+
+  async buildpacksReport (app: string): Promise<BuildpacksReport> {
+    validateAppName(app)
+    return (await this.run(settingsBuildpacks.buildpacksReport(app, await this.version()))).value
+  }
+
+  async buildpacksAdd (app: string, url: string, index: number | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsBuildpacks.buildpacksAdd(app, url, index), options)
+  }
+
+  async buildpacksRemove (app: string, url: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsBuildpacks.buildpacksRemove(app, url), options)
+  }
+
+  /** The whole list at once (`--replace`, 0.38.22+). */
+  async buildpacksReplace (app: string, urls: readonly string[], options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsBuildpacks.buildpacksReplace(app, urls, await this.version()), options)
+  }
+
+  async buildpacksClear (app: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsBuildpacks.buildpacksClear(app), options)
+  }
+
+  async dockerOptionsReport (app: string): Promise<DockerOptionsReport> {
+    validateAppName(app)
+    return (await this.run(settingsDockerOptions.dockerOptionsReport(app, await this.version()))).value
+  }
+
+  /** Refused (InvalidArgumentError, nothing run) before dokku 0.38.25. */
+  async dockerOptionsAdd (app: string, phases: readonly string[], option: string, process: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsDockerOptions.dockerOptionsAdd(app, phases, option, await this.version(), process), options)
+  }
+
+  async dockerOptionsRemove (app: string, phases: readonly string[], option: string, process: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsDockerOptions.dockerOptionsRemove(app, phases, option, await this.version(), process), options)
+  }
+
+  async dockerOptionsClear (app: string, phases: readonly string[] | null, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsDockerOptions.dockerOptionsClear(app, phases, await this.version()), options)
+  }
+
+  async cronList (app: string): Promise<CronTask[]> {
+    validateAppName(app)
+    return (await this.run(settingsCron.cronList(app, await this.version()))).value
+  }
+
+  /** Streams the task's output; dokku exits 1 on any failure of the task, its own exit code lost. */
+  async cronRun (app: string, id: string, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsCron.cronRun(app, id, await this.version()), options)
+  }
+
+  async cronSuspend (app: string, id: string, suspend: boolean, options?: JobOptions): Promise<CommandOutcome> {
+    validateAppName(app)
+    return this.change(settingsCron.cronSuspend(app, id, suspend, await this.version()), options)
+  }
+
+  async maintenanceReport (app: string): Promise<PluginResult<{ report: MaintenanceReport }>> {
+    return (await this.run(settingsMaintenance.maintenanceReport(app))).value
+  }
+
+  async maintenanceToggle (app: string, enable: boolean, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsMaintenance.maintenanceToggle(app, enable), options)
+  }
+
+  async httpAuthReport (app: string): Promise<PluginResult<{ report: HttpAuthReport }>> {
+    return (await this.run(settingsHttpAuth.httpAuthReport(app))).value
+  }
+
+  async httpAuthEnable (app: string, user: string | null, password: string | null, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsHttpAuth.httpAuthEnable(app, user, password), options)
+  }
+
+  async httpAuthDisable (app: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsHttpAuth.httpAuthDisable(app), options)
+  }
+
+  async httpAuthAddUser (app: string, user: string, password: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsHttpAuth.httpAuthAddUser(app, user, password), options)
+  }
+
+  async httpAuthRemoveUser (app: string, user: string, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsHttpAuth.httpAuthRemoveUser(app, user), options)
+  }
+
+  async httpAuthAllowedIp (app: string, address: string, add: boolean, options?: JobOptions): Promise<CommandOutcome> {
+    return this.change(settingsHttpAuth.httpAuthAllowedIp(app, address, add), options)
   }
 
   // ---- logs ----------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ import { InvalidArgumentError } from './errors.js'
 
 export const LIMITS = {
   appName: 100,
+  /** A new app's name becomes a DNS label (`app.example.com`): at most 63 characters. */
+  newAppName: 63,
+  dnsLabel: 63,
   envKey: 200,
   serviceName: 100,
   domain: 253,
@@ -49,13 +52,22 @@ export function validateAppName (value: unknown, field = 'app'): string {
   return name
 }
 
-/** A name for `apps:create`: dokku no longer creates names with `_`. */
+/**
+ * A name for `apps:create`: dokku's rule (no `_` any more), and what makes it a usable hostname
+ * part: no `..`, no trailing `.`, at most a DNS label's 63 characters (a longer one also
+ * stretches every table that shows it).
+ */
 export function validateNewAppName (value: unknown, field = 'app'): string {
   const name = baseString(value, field, 'App name', LIMITS.appName)
+  if (name.length > LIMITS.newAppName) {
+    throw new InvalidArgumentError(field, `App name is too long (${name.length} characters; at most ${LIMITS.newAppName}, the length of a DNS label)`)
+  }
   if (!APP_NEW.test(name)) {
     throw new InvalidArgumentError(field,
       'App name must start with a lowercase letter or digit, and may only contain lowercase letters, digits, dots and hyphens')
   }
+  if (name.includes('..')) throw new InvalidArgumentError(field, 'App name must not contain two dots in a row ("..")')
+  if (name.endsWith('.')) throw new InvalidArgumentError(field, 'App name must not end with a dot')
   return name
 }
 
@@ -89,6 +101,24 @@ export function validateDomain (value: unknown, field = 'domain'): string {
   const domain = raw.toLowerCase()
   if (domain !== '_' && !DOMAIN.test(domain)) {
     throw new InvalidArgumentError(field, 'Domain may only contain letters, digits, dots, hyphens and "*" (for wildcards), and must not end with a dot')
+  }
+  return domain
+}
+
+/**
+ * A domain to add: dokku's rule, and what DNS allows, so a typo is caught here rather than by
+ * nginx or Let's Encrypt: no empty label (`a..b`, `.a`), each label at most 63 characters, the
+ * whole at most 253. Removing keeps the permissive `validateDomain`, so an odd domain added
+ * before these rules can still be removed.
+ */
+export function validateNewDomain (value: unknown, field = 'domain'): string {
+  const domain = validateDomain(value, field)
+  if (domain === '_') return domain
+  const labels = domain.split('.')
+  if (labels.some((l) => l === '')) throw new InvalidArgumentError(field, 'Domain must not start with a dot or contain two dots in a row')
+  const long = labels.find((l) => l.length > LIMITS.dnsLabel)
+  if (long !== undefined) {
+    throw new InvalidArgumentError(field, `Each part between dots may be at most ${LIMITS.dnsLabel} characters (one has ${long.length})`)
   }
   return domain
 }

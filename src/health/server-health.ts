@@ -18,7 +18,17 @@ export interface HealthSourceOptions {
   sampleMs?: number
   /** How long a reading is reused, so a busy dashboard does not resample on every request. */
   cacheMs?: number
+  /**
+   * How often /proc/stat is read in the background once the source has been read, so that a
+   * reading always finds an earlier sample and never waits `sampleMs` for a second one.
+   */
+  keepWarmMs?: number
 }
+
+interface StatSample { at: number; text: string }
+
+/** A sample older than this is not used: the CPU figure would be an average over too long. */
+const MAX_SAMPLE_AGE_MS = 60_000
 
 interface CpuSample { idle: number; total: number }
 
@@ -66,23 +76,38 @@ async function readOrNull (path: string): Promise<string | null> {
 
 export class HealthSource {
   private cached: { at: number; value: ServerHealth } | null = null
-  /** The last /proc/stat read: the next reading measures CPU since then, without waiting. */
-  private lastStat: { at: number; text: string } | null = null
+  /**
+   * The last two /proc/stat reads (bound: two), newest last: a reading measures CPU since the
+   * newest one that is at least `sampleMs` old, without waiting.
+   */
+  private stats: StatSample[] = []
   private pending: Promise<ServerHealth> | null = null
+  private keepWarm: NodeJS.Timeout | null = null
+  private closed = false
   private readonly procRoot: string
   private readonly diskPath: string
   private readonly sampleMs: number
   private readonly cacheMs: number
+  private readonly keepWarmMs: number
 
   constructor (opts: HealthSourceOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc'
     this.diskPath = opts.diskPath ?? '/'
     this.sampleMs = opts.sampleMs ?? 200
     this.cacheMs = opts.cacheMs ?? 3000
+    this.keepWarmMs = opts.keepWarmMs ?? 20_000
+  }
+
+  /** Stops the background sampling. */
+  close (): void {
+    this.closed = true
+    if (this.keepWarm) clearInterval(this.keepWarm)
+    this.keepWarm = null
   }
 
   /** The latest reading; concurrent callers share one sampling. */
   read (): Promise<ServerHealth> {
+    this.startKeepWarm()
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return Promise.resolve(this.cached.value)
     this.pending ??= this.sample().then((value) => {
       this.cached = { at: Date.now(), value }
@@ -91,22 +116,50 @@ export class HealthSource {
     return this.pending
   }
 
+  /**
+   * Before, a reading found no recent sample whenever the dashboard had not been viewed for a
+   * minute, and waited `sampleMs` (200 ms) for a second one: a warm page paid that. One small
+   * file read every `keepWarmMs` (unref'd: it never keeps the process alive) removes the wait.
+   */
+  private startKeepWarm (): void {
+    if (this.keepWarm !== null || this.closed || this.keepWarmMs <= 0) return
+    this.keepWarm = setInterval(() => {
+      void readOrNull(join(this.procRoot, 'stat')).then((text) => { if (text !== null) this.keep(text) })
+    }, this.keepWarmMs)
+    this.keepWarm.unref()
+  }
+
+  private keep (text: string): void {
+    this.stats = [...this.stats, { at: Date.now(), text }].slice(-2)
+  }
+
+  /** The newest sample old enough to measure against, if any is recent enough. */
+  private baseline (): StatSample | null {
+    const now = Date.now()
+    for (let i = this.stats.length - 1; i >= 0; i--) {
+      const s = this.stats[i]!
+      if (now - s.at >= this.sampleMs) return now - s.at < MAX_SAMPLE_AGE_MS ? s : null
+    }
+    return null
+  }
+
   private async sample (): Promise<ServerHealth> {
     const statPath = join(this.procRoot, 'stat')
     const [now, meminfo, disk] = await Promise.all([readOrNull(statPath), readOrNull(join(this.procRoot, 'meminfo')), this.diskPercent()])
     let first: string | null
     let second: string | null
-    const previous = this.lastStat
-    if (previous && Date.now() - previous.at >= this.sampleMs && Date.now() - previous.at < 60_000) {
-      // Measure over the time since the last reading: no sleep on the request path.
+    const previous = this.baseline()
+    if (previous) {
+      // Measure over the time since an earlier sample: no sleep on the request path.
       first = previous.text
       second = now
     } else {
+      // The first reading of the process (or after a long stall): two samples, sampleMs apart.
       first = now
       await sleep(this.sampleMs)
       second = await readOrNull(statPath)
     }
-    if (second !== null) this.lastStat = { at: Date.now(), text: second }
+    if (second !== null) this.keep(second)
     return {
       cpu: first && second ? cpuPercent(first, second) : null,
       memory: meminfo ? memoryPercent(meminfo) : null,

@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie'
-import jwt from '@fastify/jwt'
+import { createSigner, createVerifier } from 'fast-jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -8,6 +8,9 @@ import { SessionSockets, type SessionSocket } from '../sessions/sockets.js'
 
 export const SESSION_COOKIE = 'session'
 export const SESSION_TTL_SECONDS = 24 * 60 * 60
+
+/** Bound: how many verified session tokens fast-jwt remembers (least recently used go first). */
+export const VERIFIED_TOKENS_CACHED = 1000
 
 /** A session id: 16 random bytes (128 bits), base64url. */
 const SID_PATTERN = /^[A-Za-z0-9_-]{22}$/
@@ -30,6 +33,10 @@ declare module 'fastify' {
     /** Reachable without a session (login, /api/health). */
     public?: boolean
   }
+  interface FastifyRequest {
+    /** The verified session, set by the auth check; null on public routes (use sessionOf). */
+    user: SessionClaims | null
+  }
   interface FastifyInstance {
     checkPassword (candidate: string): boolean
     startSession (reply: FastifyReply): Promise<void>
@@ -40,13 +47,6 @@ declare module 'fastify' {
     /** Registers a websocket opened by the request's session, so that ending it closes the socket. */
     trackSessionSocket (req: FastifyRequest, socket: SessionSocket): void
     sessionRevocations: SessionRevocations
-  }
-}
-
-declare module '@fastify/jwt' {
-  interface FastifyJWT {
-    payload: Pick<SessionClaims, 'sub' | 'pwf' | 'sid' | 'gen'>
-    user: SessionClaims
   }
 }
 
@@ -67,7 +67,7 @@ export function safeNextPath (raw: unknown): string {
 
 /** The verified session of a request that passed the auth check; null on public routes. */
 export function sessionOf (req: FastifyRequest): SessionClaims | null {
-  return (req.user as SessionClaims | null | undefined) ?? null
+  return req.user ?? null
 }
 
 function wantsHtmx (req: FastifyRequest): boolean {
@@ -107,12 +107,15 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   app.addHook('onClose', async () => { clearInterval(pruner) })
 
   await app.register(cookie)
-  await app.register(jwt, {
-    secret: opts.secret,
-    cookie: { cookieName: SESSION_COOKIE, signed: false },
-    sign: { algorithm: 'HS256', expiresIn: SESSION_TTL_SECONDS },
-    verify: { algorithms: ['HS256'] }
-  })
+  // fast-jwt directly (the library @fastify/jwt wraps), one signer and one verifier for the
+  // process. Through @fastify/jwt, jwtVerify({ onlyCookie }) built a new verifier and key
+  // object on every request, then decoded the token and ran a callback waterfall before
+  // verifying. The verifier keeps the tokens it verified (bound: VERIFIED_TOKENS_CACHED, each
+  // until its expiry, failures too), so a page view costs a lookup, not an HMAC. Revocation and
+  // the password fingerprint are still checked on every request (hasSession), from memory.
+  const sign = createSigner({ key: opts.secret, algorithm: 'HS256', expiresIn: SESSION_TTL_SECONDS * 1000 })
+  const verify = createVerifier({ key: opts.secret, algorithms: ['HS256'], cache: VERIFIED_TOKENS_CACHED })
+  app.decorateRequest('user', null)
 
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.production } as const
 
@@ -120,7 +123,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   app.decorate('checkPassword', (candidate: string) => timingSafeEqual(sha256(candidate), passwordDigest))
 
   app.decorate('startSession', async (reply: FastifyReply) => {
-    const token = await reply.jwtSign({ sub: 'admin', pwf: fingerprint, sid: randomBytes(16).toString('base64url'), gen: revocations.generation })
+    const token = sign({ sub: 'admin', pwf: fingerprint, sid: randomBytes(16).toString('base64url'), gen: revocations.generation })
     reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: SESSION_TTL_SECONDS })
   })
 
@@ -149,21 +152,24 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   })
 
   /** Verifies the cookie's token; the session stays on the request (`sessionOf`) when valid. */
-  async function hasSession (req: FastifyRequest): Promise<boolean> {
-    if (typeof req.cookies[SESSION_COOKIE] !== 'string') return false
+  function hasSession (req: FastifyRequest): boolean {
+    const token = req.cookies[SESSION_COOKIE]
+    if (typeof token !== 'string' || token === '') return false
     let claims: Partial<SessionClaims>
     try {
-      claims = await req.jwtVerify<Partial<SessionClaims>>({ onlyCookie: true })
+      claims = verify(token) as Partial<SessionClaims>
     } catch {
       return false
     }
-    return isSessionClaims(claims) && claims.pwf === fingerprint && revocations.isActive(claims.sid, claims.gen)
+    if (!isSessionClaims(claims) || claims.pwf !== fingerprint || !revocations.isActive(claims.sid, claims.gen)) return false
+    req.user = claims
+    return true
   }
 
   app.addHook('onRequest', async (req, reply) => {
     // Static assets (CSS, our scripts, htmx) hold nothing secret; the login page needs them.
     if (req.routeOptions.config?.public === true || req.url.startsWith('/static/')) return
-    if (await hasSession(req)) return
+    if (hasSession(req)) return
 
     const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
     const login = `/login?next=${encodeURIComponent(returnPath(req))}`

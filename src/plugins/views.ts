@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { JobSnapshot } from '../jobs/manager.js'
 import * as format from '../views/format.js'
+import { assemble, RenderMemo, renderTurns, sha1, type MemoPart } from '../views/memo.js'
 
 export const VIEWS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 
@@ -18,14 +19,27 @@ export interface Retarget {
 }
 
 declare module 'fastify' {
+  interface RouteSpecificOptions {
+    /** Render as an async template (Eta's renderAsync): the template may `await`. */
+    async?: boolean
+  }
   interface FastifyReply {
     /**
      * Renders a page template: alone for an htmx fragment request, inside the layout
      * otherwise. The one place that decides "fragment or page".
      */
     render (template: string, data?: Record<string, unknown>): Promise<FastifyReply>
-    /** Renders a partial on its own (an htmx mutation's answer). */
-    fragment (template: string, data?: Record<string, unknown>): Promise<FastifyReply>
+    /**
+     * Renders a partial on its own (an htmx mutation's answer). With `memo`, a version of
+     * everything the partial shows, the rendering is kept and reused (see memoPart).
+     */
+    fragment (template: string, data?: Record<string, unknown>, options?: { memo?: string }): Promise<FastifyReply>
+    /**
+     * A partial rendered once per `memo` (a version of everything it shows, besides the host
+     * context) and kept: what a page's data carries in its place (`<%~ it.table %>`). The page
+     * is sent with the part, and an ETag that covers it without hashing it again.
+     */
+    memoPart (template: string, data: Record<string, unknown>, memo: string): Promise<string>
     /**
      * 422: a refused form again, with what was typed and what is wrong. htmx gets the form's
      * partial; a plain form post gets the whole page it came from.
@@ -56,8 +70,12 @@ export function isFragmentRequest (req: FastifyRequest): boolean {
     req.headers['hx-history-restore-request'] !== 'true'
 }
 
+type ReplyWithParts = FastifyReply & { memoParts: MemoPart[] | null }
+
 export interface ViewsPluginOptions {
   production: boolean
+  /** Read and compile templates again on every render (NODE_ENV=development). */
+  reloadTemplates?: boolean
 }
 
 /** What every template may use about hosts: the links' base and the header's switcher. */
@@ -72,27 +90,77 @@ function hostContext (req: FastifyRequest): Record<string, unknown> {
   }
 }
 
+/** What a memoized part's key adds to the caller's version: the template and the host context it reads. */
+function memoKey (req: FastifyRequest, template: string, memo: string): string {
+  const several = req.server.hosts?.several === true
+  return `${template}\0${req.hostBase ?? ''}\0${several ? 1 : 0}\0${memo}`
+}
+
 export default fp<ViewsPluginOptions>(async (app, opts) => {
-  const eta = new Eta({ views: VIEWS_DIR, cache: opts.production, autoEscape: true, autoTrim: false })
+  // Compiled templates are kept unless templates are being edited: compiling on each render
+  // (what `production: false` did) read and parsed every template and include again on every
+  // request, and a plain-HTTP install, which cannot set NODE_ENV=production, paid for it.
+  const cache = opts.reloadTemplates !== true
+  const eta = new Eta({ views: VIEWS_DIR, cache, autoEscape: true, autoTrim: false })
   await app.register(view, {
     engine: { eta },
     templates: VIEWS_DIR,
-    production: opts.production,
-    defaultContext: { format }
+    production: cache,
+    // `it.asset('/static/css/app.css')`: the file's fingerprinted URL (plugins/assets.ts).
+    defaultContext: { format, asset: app.hasDecorator('assetUrl') ? app.assetUrl : (path: string) => path }
   })
+
+  const memo = new RenderMemo()
+  /** The parts a reply's page holds (reply-local; null until memoPart is called). */
+  app.decorateReply('memoParts', null)
+
+  const renderPartial = (reply: FastifyReply, template: string, data: Record<string, unknown>) =>
+    reply.viewAsync(`partials/${template}`, { ...hostContext(reply.request), ...data, fragment: true })
+
+  // A memoized part is a big one (300 rows): rendered as an async template, it may call
+  // `await it.turn()` between rows and so never hold the event loop for long (renderTurns).
+  const memoized = (reply: FastifyReply, template: string, data: Record<string, unknown>, version: string): Promise<MemoPart> => {
+    const key = memoKey(reply.request, template, version)
+    const render = () => reply.viewAsync(`partials/${template}`, { ...hostContext(reply.request), ...data, fragment: true, turn: renderTurns() }, { async: true })
+    return memo.get(key, render, cache)
+  }
+
+  /** Sends HTML; a page holding memoized parts gets them, and an ETag over the page with their markers. */
+  const sendHtml = (reply: FastifyReply, html: string): FastifyReply => {
+    reply.type('text/html; charset=utf-8')
+    const parts = (reply as ReplyWithParts).memoParts
+    if (parts === null || parts.length === 0) return reply.send(html)
+    ;(reply as ReplyWithParts).memoParts = null
+    // The markers name their parts' hashes: hashing the small page around them covers all of it.
+    reply.header('ETag', `W/"${sha1(html)}"`)
+    return reply.send(assemble(html, parts))
+  }
 
   app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
     const fragment = isFragmentRequest(this.request)
     this.header('Vary', 'HX-Request')
+    // A whole page is never stored: Back after logout must not show app states from the
+    // browser's cache. Fragments keep `private, no-cache` and their ETag (plugins/delivery.ts).
+    if (!fragment && !this.hasHeader('cache-control')) this.header('Cache-Control', 'no-store')
     const html = await this.viewAsync(`pages/${template}`, { ...hostContext(this.request), ...data, fragment },
       fragment ? undefined : { layout: 'layouts/main' })
-    return this.type('text/html; charset=utf-8').send(html)
+    return sendHtml(this, html)
   })
 
-  app.decorateReply('fragment', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+  app.decorateReply('fragment', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: { memo?: string } = {}) {
     this.header('Vary', 'HX-Request')
-    const html = await this.viewAsync(`partials/${template}`, { ...hostContext(this.request), ...data, fragment: true })
-    return this.type('text/html; charset=utf-8').send(html)
+    if (options.memo !== undefined) {
+      const part = await memoized(this, template, data, options.memo)
+      return this.type('text/html; charset=utf-8').header('ETag', `W/"${part.hash}"`).send(part.bytes)
+    }
+    return sendHtml(this, await renderPartial(this, template, data))
+  })
+
+  app.decorateReply('memoPart', async function (this: FastifyReply, template: string, data: Record<string, unknown>, version: string) {
+    const part = await memoized(this, template, data, version)
+    const self = this as ReplyWithParts
+    self.memoParts = [...(self.memoParts ?? []), part]
+    return part.marker
   })
 
   app.decorateReply('invalid', async function (this: FastifyReply, form: { partial: string; page: string; data: Record<string, unknown> }) {

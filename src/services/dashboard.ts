@@ -18,6 +18,26 @@ export interface HostApps {
   total: number
   /** dokku's or ssh's own message when the host did not answer; null when it did. */
   unreachable: string | null
+  /** Names the host's rows: the same while its cached answers stay (see tableVersion). */
+  version: string
+}
+
+/** A serial per array of rows (listApps returns the same array while its answers stay). Bound: a WeakMap. */
+const serials = new WeakMap<object, number>()
+let nextSerial = 0
+function serialOf (rows: object): number {
+  let n = serials.get(rows)
+  if (n === undefined) serials.set(rows, n = ++nextSerial)
+  return n
+}
+
+/**
+ * A version of everything the apps table shows (each host's rows or its message, and the
+ * filter): the views keep the rendered table per version, so a warm dashboard is not rendered
+ * again on every view. Whatever else the table shows must be part of this version.
+ */
+export function tableVersion (hosts: readonly HostApps[], query: string): string {
+  return `${hosts.map((h) => `${h.host.name}:${h.version}`).join('|')}\0${query}`
 }
 
 class HostTimeout extends Error {}
@@ -39,13 +59,13 @@ export async function dashboard (hosts: readonly Host[], query: string, timeout?
     const timeoutMs = timeout ?? (host.health.view.state === 'unreachable' ? Math.min(KNOWN_DOWN_TIMEOUT_MS, host.pageTimeoutMs) : host.pageTimeoutMs)
     try {
       const apps = await within(listApps(host), timeoutMs)
-      return { host: host.info, apps: filterApps(apps, query), total: apps.length, unreachable: null }
+      return { host: host.info, apps: filterApps(apps, query), total: apps.length, unreachable: null, version: `r${serialOf(apps)}` }
     } catch (err) {
       const message = err instanceof HostTimeout
         ? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
         : err instanceof Error ? err.message : String(err)
       if (err instanceof HostTimeout) host.health.markUnreachable(message)
-      return { host: host.info, apps: [], total: 0, unreachable: message }
+      return { host: host.info, apps: [], total: 0, unreachable: message, version: `down:${message}` }
     }
   }))
 }

@@ -1,6 +1,6 @@
 import type { DatabaseServices } from '../dokku/client.js'
 import { DokkuError, InvalidArgumentError } from '../dokku/errors.js'
-import type { ServiceInfo } from '../dokku/parsers/databases.js'
+import type { ServiceInfo, ServiceListItem } from '../dokku/parsers/databases.js'
 import { maskDsnPasswords } from '../dokku/redact.js'
 import {
   validateAppName, validateConfirmation, validateDbPlugin, validateEnvKey, validateServiceName, type DbPlugin
@@ -90,8 +90,10 @@ function allServices (host: Host): Promise<DatabaseServices[]> {
   return host.cache.get('databases:list', 'all', () => host.dokku.listAllServices())
 }
 
-function serviceInfo (host: Host, { plugin, service }: ServiceRef) {
-  return host.cache.get(`${plugin}:info:${service}`, 'all', () => host.dokku.serviceInfo(plugin, service))
+const infoKey = ({ plugin, service }: ServiceRef) => `${plugin}:info:${service}`
+
+function serviceInfo (host: Host, ref: ServiceRef) {
+  return host.cache.get(infoKey(ref), 'all', () => host.dokku.serviceInfo(ref.plugin, ref.service))
 }
 
 /** The service's facts, or PluginNotInstalled. */
@@ -108,6 +110,11 @@ export interface ServiceRow {
   links: string[]
   /** The service could not be read (its row still shows, with dokku's message). */
   error: string | null
+  /**
+   * Its facts are not known yet: the row loads them by itself (a panel), and links to the
+   * service's page, which has them, for a browser without JavaScript.
+   */
+  lazy: boolean
 }
 
 export interface PluginGroup {
@@ -124,7 +131,29 @@ export interface DatabasesOverview {
   installedPlugins: Array<{ plugin: DbPlugin; label: string }>
 }
 
-/** Every datastore plugin with its services; one service that cannot be read keeps its row. */
+/**
+ * A service's row from its `:info` (read now, or known already). A failure keeps the row, with
+ * dokku's message; `missing` when dokku says the service does not exist (any more).
+ */
+async function readRow (host: Host, ref: ServiceRef, listed?: ServiceListItem): Promise<ServiceRow & { missing: boolean }> {
+  try {
+    const read = await serviceInfo(host, ref)
+    if (!read.installed) return { name: ref.service, status: null, version: null, links: [], error: 'plugin not installed', lazy: false, missing: false }
+    return { name: ref.service, status: read.info.status, version: read.info.version, links: read.info.links, error: null, lazy: false, missing: false }
+  } catch (err) {
+    if (!(err instanceof DokkuError)) throw err
+    const known = { status: listed?.status ?? null, version: listed?.version ?? null, links: listed?.links ?? [] }
+    return { name: ref.service, ...known, error: err.message, lazy: false, missing: err.kind === 'service-missing' }
+  }
+}
+
+/**
+ * Every datastore plugin with its services, from the bulk `<db>:list` calls alone (one round,
+ * however many services). dokku has no bulk call for a service's status, version and links:
+ * each is one `<db>:info`, so a row shows them when they are known already (read within the
+ * cache's lifetime) and otherwise loads them by itself (`row`), after the page. 50 services
+ * cost the page one call, not 50 behind the read lane's six slots.
+ */
 export async function overview (host: Host): Promise<DatabasesOverview> {
   const listed = await allServices(host)
   const groups = await Promise.all(listed.map(async (entry): Promise<PluginGroup> => ({
@@ -133,17 +162,22 @@ export async function overview (host: Host): Promise<DatabasesOverview> {
     installed: entry.installed,
     hint: installHint(entry.plugin),
     services: await Promise.all(entry.services.map(async (s): Promise<ServiceRow> => {
-      try {
-        const read = await serviceInfo(host, { plugin: entry.plugin, service: s.name })
-        if (!read.installed) return { name: s.name, status: null, version: null, links: [], error: 'plugin not installed' }
-        return { name: s.name, status: read.info.status, version: read.info.version, links: read.info.links, error: null }
-      } catch (err) {
-        if (!(err instanceof DokkuError)) throw err
-        return { name: s.name, status: s.status, version: s.version, links: s.links ?? [], error: err.message }
+      const ref = { plugin: entry.plugin, service: s.name }
+      if (host.cache.has(infoKey(ref))) {
+        const { missing: _missing, ...known } = await readRow(host, ref, s)
+        return known
       }
+      // The pre-1.10 plugins' table gives these without :info; newer ones, names only.
+      return { name: s.name, status: s.status, version: s.version, links: s.links ?? [], error: null, lazy: s.status === null }
     }))
   })))
   return { groups, installedPlugins: groups.filter((g) => g.installed).map((g) => ({ plugin: g.plugin, label: g.label })) }
+}
+
+/** One row of the list, its facts read (the panel a lazy row loads); null when the service is gone. */
+export async function row (host: Host, ref: ServiceRef): Promise<ServiceRow | null> {
+  const { missing, ...read } = await readRow(host, ref)
+  return missing ? null : read
 }
 
 /** What the detail templates need of a service; the DSN only ever masked. */

@@ -1,7 +1,7 @@
 import type { CertsReport } from '../dokku/parsers/certs.js'
 import type { DomainsReport } from '../dokku/parsers/domains.js'
 import { InvalidArgumentError } from '../dokku/errors.js'
-import { validateDomain, validateDomains } from '../dokku/validate.js'
+import { validateDomain, validateDomains, validateNewDomain } from '../dokku/validate.js'
 import type { Host } from '../hosts/host.js'
 import type { JobSnapshot } from '../jobs/manager.js'
 import { appState, type DisplayState } from './apps.js'
@@ -21,7 +21,8 @@ export const MAX_DOMAIN_FIELD = 4096
 
 /**
  * The "domain" field of the add form: one or several domains separated by spaces, commas or
- * line breaks, each checked with dokku's rule (lowercased, de-duplicated).
+ * line breaks, each checked with dokku's rule and DNS's (labels, length; lowercased,
+ * de-duplicated).
  */
 export function parseDomainField (raw: string | undefined): string[] {
   const text = raw ?? ''
@@ -36,7 +37,7 @@ export function parseDomainField (raw: string | undefined): string[] {
   // Name the offending entry when there are several, so the user knows which one to fix.
   for (const part of parts) {
     try {
-      validateDomain(part, 'domain')
+      validateNewDomain(part, 'domain')
     } catch (err) {
       if (!(err instanceof InvalidArgumentError) || parts.length === 1) throw err
       const shown = part.length > 60 ? `${part.slice(0, 57)}…` : part
@@ -44,6 +45,31 @@ export function parseDomainField (raw: string | undefined): string[] {
     }
   }
   return validateDomains(parts, 'domain')
+}
+
+/** `localhost` and its subdomains reach the server itself, not the app: added only when confirmed. */
+export function isLocalhost (domain: string): boolean {
+  return domain === 'localhost' || domain.endsWith('.localhost')
+}
+
+/** What an add would do, shown before it runs when the field split into several or names localhost. */
+export interface DomainsPreview {
+  domains: string[]
+  /** The field as the preview's form sends it back (one space between domains). */
+  value: string
+  localhost: string[]
+}
+
+/**
+ * The add form's field, checked. One plain domain goes straight on; several (the field splits on
+ * spaces and commas, so "not a domain" is three) or a localhost name are first shown as a
+ * preview the user confirms.
+ */
+export function planAdd (raw: string | undefined, confirmed: boolean): { preview: DomainsPreview } | { domains: string[] } {
+  const list = parseDomainField(raw)
+  const localhost = list.filter(isLocalhost)
+  if (confirmed || (list.length === 1 && localhost.length === 0)) return { domains: list }
+  return { preview: { domains: list, value: list.join(' '), localhost } }
 }
 
 /** From `domains:add` output: which domains were added and which were there already. */
@@ -114,10 +140,13 @@ export interface DomainsAdded {
 
 /**
  * `domains:add` with the add form's field (one or several domains). InvalidArgumentError before
- * anything runs when a domain breaks dokku's rule.
+ * anything runs when a domain breaks dokku's rule; a preview instead when the field needs
+ * confirming (see planAdd).
  */
-export async function addDomains (host: Host, app: string, field: string | undefined): Promise<DomainsAdded> {
-  const requested = parseDomainField(field)
+export async function addDomains (host: Host, app: string, field: string | undefined, confirmed = false): Promise<DomainsAdded | { preview: DomainsPreview }> {
+  const plan = planAdd(field, confirmed)
+  if ('preview' in plan) return plan
+  const requested = plan.domains
   try {
     const { output, warnings } = await host.dokku.addDomains(app, requested)
     return { requested, ...addOutcome(output), warnings }

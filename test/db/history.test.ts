@@ -46,3 +46,18 @@ t.test('runs left running by a dead process are marked interrupted', async (t) =
   t.equal(repo.get(queued)!.status, 'interrupted')
   t.equal(repo.get(done)!.status, 'success')
 })
+
+t.test("an app's or a host's recent actions come through their own index, never a walk of all reads", async (t) => {
+  const db = openDatabase(':memory:')
+  const repo = new HistoryRepository(db)
+  const plans: string[] = []
+  const prepare = db.prepare.bind(db)
+  db.prepare = ((sql: string) => {
+    if (/FROM command_history WHERE/.test(sql)) plans.push((prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ host: 'local', app: 'web', limit: 5 }) as Array<{ detail: string }>).map((p) => p.detail).join(' | '))
+    return prepare(sql)
+  }) as typeof db.prepare
+  repo.list({ host: 'local', app: 'web', kind: 'actions', limit: 5 })
+  repo.list({ host: 'local', kind: 'actions', limit: 5 })
+  t.match(plans[0], /USING INDEX command_history_app_actions \(host=\? AND app=\?\)/)
+  t.match(plans[1], /USING INDEX command_history_host_actions \(host=\?\)/)
+})

@@ -35,14 +35,27 @@ t.test('the databases page lists every datastore plugin and its services', async
     const m = res.body.match(new RegExp(`<section class="card db-group" id="db-group-${plugin}">([\\s\\S]*?)</section>`))
     return m?.[1] ?? ''
   }
-  const pg = group('postgres')
+  let pg = group('postgres')
   t.match(pg, /PostgreSQL/)
   t.match(pg, /3 services/)
   t.match(pg, /href="\/databases\/postgres\/lollipop"><strong>lollipop<\/strong>/)
+  // Cold, each row loads its own facts (one <db>:info each) once shown.
+  t.match(pg, /<tr class="db-row db-lazy" id="db-row-postgres-lollipop" hx-get="\/databases\/postgres\/lollipop\/summary" hx-trigger="intersect once" hx-swap="outerHTML">/)
+  const lazyRow = await app.inject({ url: '/databases/postgres/lollipop/summary', headers: { cookie, 'hx-request': 'true' } })
+  t.equal(lazyRow.statusCode, 200)
+  t.match(lazyRow.body, /^\s*<tr class="db-row" id="db-row-postgres-lollipop">[\s\S]*?badge running">running<[\s\S]*?postgres:17\.6[\s\S]*?href="\/apps\/node-js-app">node-js-app</)
+  for (const [plugin, service] of [['postgres', 'reporting'], ['postgres', 'ruby-db'], ['redis', 'cache'], ['mysql', 'python-db']]) {
+    await app.inject({ url: `/databases/${plugin}/${service}/summary`, headers: { cookie, 'hx-request': 'true' } })
+  }
+  // Once read, the facts are on the list itself (within the cache's lifetime).
+  const warm = await app.inject({ url: '/databases', headers: { cookie } })
+  const warmGroup = (plugin: string) => warm.body.match(new RegExp(`<section class="card db-group" id="db-group-${plugin}">([\\s\\S]*?)</section>`))?.[1] ?? ''
+  pg = warmGroup('postgres')
   t.match(pg, /lollipop[\s\S]*?badge running">running<[\s\S]*?postgres:17\.6[\s\S]*?href="\/apps\/node-js-app">node-js-app</)
   t.match(pg, /reporting[\s\S]*?badge stopped">exited<[\s\S]*?<span class="muted">none<\/span>/, 'an unlinked, stopped service')
-  t.match(group('redis'), /cache[\s\S]*?href="\/apps\/go-worker">go-worker<\/a>, <a href="\/apps\/node-js-app">/)
-  t.match(group('mysql'), /python-db/)
+  t.notMatch(pg, /db-lazy/)
+  t.match(warmGroup('redis'), /cache[\s\S]*?href="\/apps\/go-worker">go-worker<\/a>, <a href="\/apps\/node-js-app">/)
+  t.match(warmGroup('mysql'), /python-db/)
   for (const missing of ['mariadb', 'mongo']) {
     const g = group(missing)
     t.match(g, /badge not-installed">not installed</, `${missing} is shown as not installed`)
@@ -446,8 +459,11 @@ t.test('dokku failures', async (t) => {
     }
     const res = await app.inject({ url: '/databases', headers: { cookie } })
     t.equal(res.statusCode, 200)
-    t.match(res.body, /reporting<\/strong>[\s\S]*?badge warn" title="timed out after 60 s">unknown</)
-    t.match(res.body, /lollipop<\/strong>[\s\S]*?badge running">running</)
+    const summary = (service: string) => app.inject({ url: `/databases/postgres/${service}/summary`, headers: { cookie, 'hx-request': 'true' } })
+    const broken = await summary('reporting')
+    t.equal(broken.statusCode, 200, 'the row still shows')
+    t.match(broken.body, /reporting<\/strong>[\s\S]*?badge warn" title="timed out after 60 s">unknown</)
+    t.match((await summary('lollipop')).body, /lollipop<\/strong>[\s\S]*?badge running">running</)
 
     const detail = await app.inject({ url: '/databases/postgres/reporting', headers: { cookie } })
     t.equal(detail.statusCode, 504)

@@ -114,7 +114,8 @@ t.test('adding domains with htmx: the panel, a toast, the TLS panel told', async
   const cookie = await login(app)
   const res = await app.inject({
     method: 'POST', url: '/apps/node-js-app/domains', headers: { cookie, ...HX },
-    payload: { domain: 'New.Example.com, api.example.com\nwww.example.com' }
+    // Several domains: the preview's form (see test/routes/ui.test.ts) sends them back confirmed.
+    payload: { domain: 'New.Example.com, api.example.com\nwww.example.com', confirmed: '1' }
   })
   t.equal(res.statusCode, 200)
   t.notMatch(res.body, /<html/)

@@ -1,4 +1,4 @@
-import { parseDomainsReport, parseDomainsReportAll, type DomainsReport } from '../parsers/domains.js'
+import { parseDomainsReport, parseDomainsReportAllInTurns, type DomainsReport } from '../parsers/domains.js'
 import type { DokkuVersion } from '../parsers/version.js'
 import { validateAppName, validateDomains } from '../validate.js'
 import { noParse, TIMEOUTS, type CommandSpec } from './spec.js'
@@ -20,8 +20,9 @@ export function domainsReport (app: string, version: DokkuVersion): CommandSpec<
  * `dokku domains:report`: every app in one call (the dashboard). Text on purpose: with
  * `--format json` dokku prints one object per app without naming the app.
  */
-export function domainsReportAll (): CommandSpec<DomainsReport[]> {
-  return { args: ['domains:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseDomainsReportAll(stdout) }
+export function domainsReportAll (): CommandSpec<Promise<DomainsReport[]>> {
+  // Parsed a few apps at a time: a big host's report never stalls the event loop.
+  return { args: ['domains:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parseDomainsReportAllInTurns(stdout) }
 }
 
 function change (subcommand: 'domains:add' | 'domains:remove' | 'domains:set', label: (list: string, app: string) => string, app: string, domains: readonly string[]): CommandSpec<void> {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js'
 import {
-  parsePsReport, parsePsReportAll, parseScaleJson, parseScaleText, type ProcessScale, type PsReport
+  parsePsReport, parsePsReportAllInTurns, parseScaleJson, parseScaleText, type ProcessScale, type PsReport
 } from '../parsers/ps.js'
 import type { DokkuVersion } from '../parsers/version.js'
 import { validateAppName, validateProcessType, validateScaleCount } from '../validate.js'
@@ -23,8 +23,9 @@ export function psReport (app: string, version: DokkuVersion): CommandSpec<PsRep
  * `dokku ps:report`: every app in one call. Text on purpose: with `--format json` dokku prints
  * one object per app without naming the app.
  */
-export function psReportAll (): CommandSpec<PsReport[]> {
-  return { args: ['ps:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parsePsReportAll(stdout) }
+export function psReportAll (): CommandSpec<Promise<PsReport[]>> {
+  // Parsed a few apps at a time: a big host's report never stalls the event loop.
+  return { args: ['ps:report'], kind: 'read', timeoutMs: TIMEOUTS.read, parse: ({ stdout }) => parsePsReportAllInTurns(stdout) }
 }
 
 /** `dokku ps:scale --format json <app>` (≥0.38.21), else `dokku --quiet ps:scale <app>`. */

@@ -9,7 +9,14 @@ export const FEATURES = {
   bashReportJson: '0.38.0',
   appsListJson: '0.38.21',
   psScaleJson: '0.38.21',
-  pluginListJson: '0.38.22'
+  pluginListJson: '0.38.22',
+  // Deploys (deploys.md): the git plugin's deploy commands, build records, git:report JSON.
+  gitSync: '0.23.0',
+  gitFromImage: '0.24.0',
+  gitFromArchive: '0.24.0',
+  gitSyncBuildIfChanges: '0.34.0',
+  gitReportJson: '0.38.0',
+  builds: '0.38.0'
 } as const
 
 export type Feature = keyof typeof FEATURES

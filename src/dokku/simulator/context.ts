@@ -53,6 +53,8 @@ export interface GlobalFlags {
 export class Ctx {
   /** Since v0.38.0 ps:rebuild/ps:restart send stderr into stdout (build capture). */
   mergeStderr = false
+  /** The build capture's log (0.38+): every byte printed while a build record is live. */
+  capture: ((text: string) => void) | null = null
   private readonly fixedNow: number | null
 
   constructor (
@@ -85,10 +87,14 @@ export class Ctx {
     return atLeast(this.version, v)
   }
 
-  out (s: string): void { this.io.stdout(s) }
+  out (s: string): void {
+    this.io.stdout(s)
+    this.capture?.(s)
+  }
   err (s: string): void {
     if (this.mergeStderr) this.io.stdout(s)
     else this.io.stderr(s)
+    this.capture?.(s)
   }
   line (s = ''): void { this.out(s + '\n') }
 

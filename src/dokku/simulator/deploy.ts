@@ -6,7 +6,9 @@
 import type { Ctx, StreamLine } from './context.js'
 import { sortBytes } from './format.js'
 import { containerId } from './seed.js'
-import type { AppState, LockState, SimState } from './state.js'
+import { buildKind as buildKindOf, finalizeBuild, logAppender, startBuild } from './builds.js'
+import { logEvents } from './event-log.js'
+import type { AppState, BuildRecordState, LockState, SimState } from './state.js'
 
 export function hasWebListeners (a: AppState): boolean {
   return (a.formation.web ?? 0) > 0
@@ -191,41 +193,78 @@ export function failDeployLocked (ctx: Ctx, app: string): never {
   return ctx.fail("Run 'apps:unlock' to release the existing deploy lock")
 }
 
+/** A deploy that failed after its output began (a healthcheck, a pull): what it prints and how it ends. */
+export interface DeployFailure {
+  lines: StreamLine[]
+  code: number
+  /** dokku finalizes the record (a failed deploy) or leaves it running (a failed build exits first). */
+  finalize: boolean
+}
+
 export interface DeployPlan<T> {
   /**
    * Whether this entry point takes the deploy lock (deploys.md §2.1): pushes, ps:rebuild and
    * git:* builds do; ps:restart, ps:start, ps:scale and config redeploys neither take nor heed it.
    */
   takesLock: boolean
+  /**
+   * The build record the capture makes (0.38+, deploys.md §0.1, §2.1): its source, and whether
+   * dokku ever finalizes it (`ps:restart` never does: its record ends abandoned).
+   */
+  build?: { source: string; finalize?: boolean; existing?: string }
   /** Validation and planning under the state lock; may fail (exit). Return null to skip the deploy. */
   plan (state: SimState, a: AppState): T | null
   /** The streamed lines, from the planned snapshot. */
   lines (snapshot: AppState, planned: T, seq: number): StreamLine[]
   /** The state change once the output has streamed. */
   apply (a: AppState, planned: T, now: number): void
+  /** A deploy that fails once its lines are out (null: it succeeds). */
+  failure? (planned: T): DeployFailure | null
+  /** The state change of such a failure (the deploy branch rolled back, …). */
+  applyFailure? (a: AppState, planned: T): void
+  /** Triggers the events log gets on success, besides post-deploy (deploy-source-set, …). */
+  events? (planned: T): Array<readonly [string, readonly string[]]>
 }
 
 /**
  * Runs a deploy: takes the deploy lock (failing like dokku when someone holds it), streams the
  * output step by step, applies the result and releases the lock. Returns false if skipped.
+ * On 0.38+ a deploy with `build` keeps a build record (running until finalized) whose log gets
+ * every byte printed meanwhile; the lock file holds its id.
  */
 export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Promise<boolean> {
   let lock: LockState | null = null
+  let record: BuildRecordState | null = null
   const prepared = await ctx.store.update((s) => {
     const a = ctx.requireApp(s, app)
     const planned = p.plan(s, a)
     if (planned === null) return null
+    // The capture starts before the lock is taken: a refused deploy has a record of its own.
+    // (git:* start theirs earlier, before they fetch: `existing`.)
+    if (p.build?.existing !== undefined) record = a.builds?.find((b) => b.id === p.build!.existing) ?? null
+    else if (p.build) record = startBuild(ctx, a, p.build.source)
     if (p.takesLock) {
-      if (ctx.lockIsLive(a.lock)) failDeployLocked(ctx, app)
+      if (ctx.lockIsLive(a.lock)) return 'locked' as const
       lock = ctx.newDeployLock()
+      if (record) lock.buildId = (record as BuildRecordState).id
       a.lock = lock
     }
+    if (p.build && buildKindOf(p.build.source) === 'build') logEvents(ctx, s, [['receive-app', [app]]])
     s.seq += 1
     return { planned, snapshot: structuredClone(a), seq: s.seq * 1000 }
   })
   if (prepared === null) return false
+  const built = record as BuildRecordState | null
+  if (built && ctx.capture === null) ctx.capture = logAppender(ctx, app, built.id)
+  if (prepared === 'locked') failDeployLocked(ctx, app)
+  let failure: DeployFailure | null = null
   try {
     await ctx.stream(p.lines(prepared.snapshot, prepared.planned, prepared.seq))
+    failure = p.failure?.(prepared.planned) ?? null
+    if (failure) {
+      await ctx.step()
+      await ctx.stream(failure.lines)
+    }
   } finally {
     // A killed deploy (builds:cancel, a timeout) changes nothing more and leaves its lock
     // behind, stale once its process is gone, as a real killed process does.
@@ -233,11 +272,20 @@ export async function runDeploy<T> (ctx: Ctx, app: string, p: DeployPlan<T>): Pr
       await ctx.store.update((s) => {
         const a = s.apps[app]
         if (!a) return
-        // apps:unlock does not stop a running deploy: the result lands either way.
-        p.apply(a, prepared.planned, ctx.now())
-        if (lock !== null && a.lock?.token === (lock as LockState).token) a.lock = null
+        if (failure === null) {
+          // apps:unlock does not stop a running deploy: the result lands either way.
+          p.apply(a, prepared.planned, ctx.now())
+          logEvents(ctx, s, [['deployed-app-image-tag', [app]], ['post-deploy', [app, '', '', 'latest']], ...(p.events?.(prepared.planned) ?? [])])
+        } else {
+          p.applyFailure?.(a, prepared.planned)
+        }
+        const finalize = p.build?.finalize !== false && (failure === null || failure.finalize)
+        if (built && finalize) finalizeBuild(ctx, s, app, built.id, failure === null ? 'succeeded' : 'failed', failure?.code ?? 0)
+        if (lock !== null && a.lock?.token === (lock as LockState).token && finalize) a.lock = null
       })
     }
+    ctx.capture = null
   }
+  if (failure) ctx.exit(failure.code)
   return true
 }

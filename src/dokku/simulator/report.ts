@@ -40,6 +40,8 @@ export interface ReportDef {
   /** Rows for one app (flag → value) in the bash engine's fixed order. */
   appFlags (state: SimState, app: string): Array<[string, string]>
   globalFlags (state: SimState): Array<[string, string]>
+  /** A Go row's label, when the plugin's differs from goLabel (resource: lower-case). */
+  label? (flag: string): string
   /** Leave flags out of the "valid flags" list (ps hides status flags unless asked for one). */
   hideFromInvalid? (flag: string, infoFlag: string): boolean
 }
@@ -114,7 +116,7 @@ function goSingle (ctx: Ctx, def: ReportDef, subject: string, flags: Array<[stri
     let length = 31
     if (ctx.atLeast('0.25.0')) for (const [f] of sorted) length = Math.max(length, f.length)
     ctx.info2Quiet(`${subject} ${def.reportType} information`)
-    for (const [flag, value] of sorted) ctx.verbose(rightPad(goLabel(flag), length) + value)
+    for (const [flag, value] of sorted) ctx.verbose(rightPad((def.label ?? goLabel)(flag), length) + value)
     return
   }
   const hit = sorted.find(([f]) => f === infoFlag)

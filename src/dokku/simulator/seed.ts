@@ -3,13 +3,28 @@
  * (`DOKKU_SIM_APPS=100` adds app-001 … app-100).
  */
 import { DATASTORES } from './datastores.js'
+import { fingerprintOf } from '../ssh-key.js'
 import { hexId } from './ids.js'
-import type { AppProfile, AppState, CertState, ContainerState, PluginState, ServiceState, SimState } from './state.js'
+import { seedDeploys } from './seed-deploys.js'
+import type { AppProfile, AppState, CertState, ContainerState, PluginState, ServiceState, SimSshKey, SimState } from './state.js'
 import { STATE_SCHEMA } from './state.js'
 import { CURRENT_VERSION } from './version.js'
+import { seedSettingsA, seedSettingsB, settingsPlugins } from './settings-seed.js'
 
 const DAY = 86400
 const HOUR = 3600
+const GiB = 1024 ** 3
+
+/** A deterministic ed25519 public key line and its fingerprint (the seeds' authorized_keys). */
+export function demoSshKey (name: string, comment: string): SimSshKey {
+  const type = Buffer.from('ssh-ed25519')
+  const blob = Buffer.alloc(4 + type.length + 4 + 32)
+  blob.writeUInt32BE(type.length, 0)
+  type.copy(blob, 4)
+  blob.writeUInt32BE(32, 4 + type.length)
+  Buffer.from(hexId(`ssh-key:${name}`), 'hex').copy(blob, 8 + type.length)
+  return { name, fingerprint: fingerprintOf(blob), publicKey: `ssh-ed25519 ${blob.toString('base64')} ${comment}` }
+}
 
 export interface SeedOptions {
   /** UNIX seconds used as "now" for relative dates (cert expiry, uptimes). */
@@ -221,7 +236,14 @@ function generatedApp (i: number, now: number, globalDomain: string): [string, A
 
 /** The demo state. Deterministic for a given `now`. */
 export function createSeedState (opts: SeedOptions): SimState {
-  if (opts.seed === 'b') return createSeedStateB(opts)
+  const state = opts.seed === 'b' ? createSeedStateB(opts) : createSeedStateA(opts)
+  // Past builds and the events log (deploys); only the deploy commands read them.
+  if (!opts.onlyGenerated) seedDeploys(state, Math.floor(opts.now), opts.seed === 'b' ? 'b' : 'a')
+  return state
+}
+
+/** Demo host `a`: what most tests see. */
+function createSeedStateA (opts: SeedOptions): SimState {
   const now = Math.floor(opts.now)
   const domain = 'dokku.me'
   const pg = (svc: string) => DATASTORES.postgres!.dsn(svc, servicePassword('postgres', svc))
@@ -316,6 +338,8 @@ export function createSeedState (opts: SeedOptions): SimState {
     apps['static-site'] = newApp(now - 2 * DAY, ['static-site.dokku.me'])
   }
 
+  seedSettingsA(apps)
+
   for (let i = 1; i <= (opts.extraApps ?? 0); i++) {
     const [name, a] = generatedApp(i, now, domain)
     apps[name] = a
@@ -349,12 +373,16 @@ export function createSeedState (opts: SeedOptions): SimState {
       ps: {},
       appsDisableAutocreation: '',
       letsencrypt: {},
-      letsencryptAutorenew: true
+      letsencryptAutorenew: true,
+      // One ext4 root, filling slowly (issue 11: the disk rule and its forecast).
+      disk: [{ filesystem: '/dev/vda1', mount: '/', sizeBytes: 78 * GiB, usedBytes: 31 * GiB, growthBytesPerDay: GiB / 5 }]
     },
     apps,
     services,
-    plugins: seedPlugins(),
-    seq: 100
+    plugins: [...seedPlugins(), ...settingsPlugins()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)),
+    seq: 100,
+    // The people and bots who can push (ssh-keys:list).
+    sshKeys: [demoSshKey('admin', 'alice@laptop'), demoSshKey('ci-bot', 'github-actions')]
   }
 }
 
@@ -458,6 +486,8 @@ function createSeedStateB (opts: SeedOptions): SimState {
     apps.search = search
   }
 
+  seedSettingsB(apps)
+
   for (let i = 1; i <= (opts.extraApps ?? 0); i++) {
     const [name, a] = generatedApp(i, now, domain)
     apps[name] = a
@@ -484,7 +514,14 @@ function createSeedStateB (opts: SeedOptions): SimState {
       ps: {},
       appsDisableAutocreation: '',
       letsencrypt: { email: 'platform@example.net' },
-      letsencryptAutorenew: true
+      // Nobody ran `letsencrypt:cron-job --add` here: storefront's certificate, due in five
+      // days, was never renewed (issue 11: the watchdog's expiring-certificate alert).
+      letsencryptAutorenew: false,
+      // A small root at 84% that keeps filling, and docker's data on a disk of its own.
+      disk: [
+        { filesystem: '/dev/sda1', mount: '/', sizeBytes: 40 * GiB, usedBytes: Math.round(33.6 * GiB), growthBytesPerDay: Math.round(0.4 * GiB) },
+        { filesystem: '/dev/sdb1', mount: '/var/lib/docker', sizeBytes: 200 * GiB, usedBytes: 122 * GiB }
+      ]
     },
     apps,
     services,
@@ -496,6 +533,7 @@ function createSeedStateB (opts: SeedOptions): SimState {
         { name: 'worker-2', roles: [], ready: false, remoteHost: 'root@10.0.0.22', version: k3sVersion }
       ]
     },
-    seq: 100
+    seq: 100,
+    sshKeys: [demoSshKey('platform-team', 'platform@example.net'), demoSshKey('deploy-bot', 'ci')]
   }
 }

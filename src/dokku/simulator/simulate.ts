@@ -5,15 +5,30 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cmdAppsCreate, cmdAppsDestroy, cmdAppsExists, cmdAppsList, cmdAppsLock, cmdAppsLocked, cmdAppsReport, cmdAppsUnlock, cmdVersion } from './commands/apps.js'
-import { cmdBuildsCancel } from './commands/builds.js'
+import { cmdBuildsCancel, cmdBuildsInfo, cmdBuildsList, cmdBuildsOutput, cmdBuildsPrune, cmdBuildsReport } from './commands/builds.js'
+import { cmdEvents, cmdEventsList, cmdEventsOff, cmdEventsOn, recordCommandEvents } from './commands/events.js'
+import { cmdGitFromArchive, cmdGitFromImage, cmdGitReport, cmdGitSync } from './commands/git.js'
 import { cmdConfigClear, cmdConfigExport, cmdConfigGet, cmdConfigKeys, cmdConfigSet, cmdConfigShow, cmdConfigUnset } from './commands/config.js'
 import { datastoreInstalled, runDatastore } from './commands/databases.js'
 import { cmdCertsReport, cmdDomainsAdd, cmdDomainsRemove, cmdDomainsReport, cmdDomainsSet } from './commands/domains.js'
 import { cmdLetsencryptActive, cmdLetsencryptAutoRenew, cmdLetsencryptCronJob, cmdLetsencryptDisable, cmdLetsencryptEnable, cmdLetsencryptList, cmdLetsencryptReport, cmdLetsencryptSet } from './commands/letsencrypt.js'
+import { cmdCleanup, cmdDomainsAddGlobal, cmdDomainsClearGlobal, cmdDomainsRemoveGlobal, cmdDomainsSetGlobal, cmdReport } from './commands/host.js'
 import { cmdLogs } from './commands/logs.js'
 import { cmdPluginList, cmdPluginRootOnly } from './commands/plugin.js'
 import { cmdPsRebuild, cmdPsReport, cmdPsRestart, cmdPsScale, cmdPsStart, cmdPsStop } from './commands/ps.js'
 import { cmdK3sClusterList, cmdSchedulerReport } from './commands/scheduler.js'
+import { BUILDER_COMMANDS } from './commands/builder.js'
+import { CHECKS_COMMANDS } from './commands/checks.js'
+import { CRON_COMMANDS } from './commands/cron.js'
+import { DOCKER_OPTIONS_COMMANDS } from './commands/docker-options.js'
+import { MAINTENANCE_COMMANDS } from './commands/maintenance.js'
+import { NGINX_COMMANDS } from './commands/nginx.js'
+import { PORTS_COMMANDS } from './commands/ports.js'
+import { PROXY_COMMANDS } from './commands/proxy.js'
+import { PS_SET_COMMANDS } from './commands/ps-set.js'
+import { RESOURCE_COMMANDS } from './commands/resource.js'
+import { STORAGE_COMMANDS } from './commands/storage.js'
+import { cmdPluginInstalled, cmdSshKeysAdd, cmdSshKeysList, cmdSshKeysRemove } from './commands/ssh-keys.js'
 import { Ctx, SimExit, type GlobalFlags, type SimEnv, type SimIO } from './context.js'
 import { createSeedState } from './seed.js'
 import { StateError, StateStore } from './state.js'
@@ -63,10 +78,48 @@ const COMMANDS: Record<string, Handler> = {
   'letsencrypt:cron-job': cmdLetsencryptCronJob,
   'plugin:list': cmdPluginList,
   'builds:cancel': cmdBuildsCancel,
+  // deploys (deploys.md §1, §2, §4)
+  'builds:list': cmdBuildsList,
+  'builds:info': cmdBuildsInfo,
+  'builds:output': cmdBuildsOutput,
+  'builds:report': cmdBuildsReport,
+  'builds:prune': cmdBuildsPrune,
+  'git:sync': cmdGitSync,
+  'git:from-image': cmdGitFromImage,
+  'git:from-archive': cmdGitFromArchive,
+  'git:report': cmdGitReport,
+  events: cmdEvents,
+  'events:list': cmdEventsList,
+  'events:on': cmdEventsOn,
+  'events:off': cmdEventsOff,
   'scheduler:report': cmdSchedulerReport,
   'scheduler-k3s:cluster:list': (ctx, args) => cmdK3sClusterList(ctx, args, 'scheduler-k3s:cluster:list'),
   'scheduler-k3s:cluster-list': (ctx, args) => cmdK3sClusterList(ctx, args, 'scheduler-k3s:cluster-list'),
-  logs: cmdLogs
+  logs: cmdLogs,
+  // app settings (app-settings.md): ports, proxy, checks, resource, storage, nginx, ps:set,
+  // builder, buildpacks, docker-options, cron, and the maintenance and http-auth plugins
+  ...PORTS_COMMANDS,
+  ...PROXY_COMMANDS,
+  ...CHECKS_COMMANDS,
+  ...RESOURCE_COMMANDS,
+  ...STORAGE_COMMANDS,
+  ...NGINX_COMMANDS,
+  ...PS_SET_COMMANDS,
+  ...BUILDER_COMMANDS,
+  ...DOCKER_OPTIONS_COMMANDS,
+  ...CRON_COMMANDS,
+  ...MAINTENANCE_COMMANDS,
+  // the host (server.md §1, §5, §7, §9)
+  'ssh-keys:list': cmdSshKeysList,
+  'ssh-keys:add': cmdSshKeysAdd,
+  'ssh-keys:remove': cmdSshKeysRemove,
+  'plugin:installed': cmdPluginInstalled,
+  'domains:add-global': cmdDomainsAddGlobal,
+  'domains:remove-global': cmdDomainsRemoveGlobal,
+  'domains:set-global': cmdDomainsSetGlobal,
+  'domains:clear-global': cmdDomainsClearGlobal,
+  cleanup: cmdCleanup,
+  report: cmdReport
 }
 
 const HELP = `Usage: dokku [--quiet|--trace|--force] COMMAND <app> [command-specific-options]
@@ -128,6 +181,8 @@ async function dispatch (ctx: Ctx, words: string[]): Promise<void> {
   const handler = COMMANDS[command]
   if (handler) {
     await handler(ctx, args)
+    // What it did goes to the events log, when that is on (deploys log their own lines).
+    await recordCommandEvents(ctx, command, args)
     return
   }
   if (command.startsWith('plugin:')) {

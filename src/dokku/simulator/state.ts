@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import type { SimAppSettings, SimGlobalSettings } from './settings-state.js'
 
 export const STATE_SCHEMA = 1
 
@@ -39,6 +40,51 @@ export interface LockState {
   pid: number
   token: string
   at: number
+  /** The deploy's build id, which dokku 0.38+ writes into the lock file (absent before 0.38). */
+  buildId?: string
+}
+
+/**
+ * One build record (`data/builds/<app>/<id>.json`, deploys.md §2.1). The log lives next to the
+ * state file (`<state>.builds/<app>/<id>.log`); seeded records carry a short one inline instead.
+ */
+export interface BuildRecordState {
+  id: string
+  kind: 'build' | 'deploy'
+  pid: number
+  /** UNIX milliseconds. */
+  startedAt: number
+  finishedAt?: number
+  status: 'running' | 'succeeded' | 'failed' | 'canceled'
+  source: string
+  exitCode?: number
+  /** Seeded records: the log journald would still have. */
+  log?: string
+}
+
+/** The app's git repository, as git:report and git:sync see it (absent: nothing beyond the seed). */
+export interface GitState {
+  /** Raw deploy-branch property ('' unset). */
+  deployBranch?: string
+  /** HEAD of the deploy branch. */
+  sha?: string
+  sourceImage?: string
+  /** UNIX seconds. */
+  lastUpdatedAt?: number
+  /** Raw rev-env-var property; absent: default GIT_REV. */
+  revEnvVar?: string
+  /** The commit the last from-image/from-archive made on top of the image or archive ('' none). */
+  imageOrArchive?: string
+}
+
+/** dokku's events log (`/var/log/dokku/events.log`) and whether logging is on. */
+export interface EventsState {
+  enabled: boolean
+  /** rsyslog's timestamp template: `classic` (Aug 21 20:19:24) or `rfc3339`. */
+  format?: 'classic' | 'rfc3339'
+  hostname?: string
+  /** The file's lines, oldest first (bounded: the newest MAX_EVENT_LINES). */
+  log: string[]
 }
 
 export type AppProfile = 'node' | 'python' | 'ruby' | 'go' | 'static'
@@ -70,6 +116,11 @@ export interface AppState {
   letsencrypt: { active: boolean, props: Record<string, string> }
   /** Raw scheduler properties (`selected`, `shell`); absent: none set (docker-local). */
   scheduler?: Record<string, string>
+  /** Ports, proxy, checks, resources, storage, nginx, builder, cron, … (settings-state.ts); absent: nothing set. */
+  settings?: SimAppSettings
+  /** Build records, oldest first (absent: none yet). */
+  builds?: BuildRecordState[]
+  git?: GitState
 }
 
 /** One node of dokku's k3s cluster (`scheduler-k3s:cluster:list`). */
@@ -128,15 +179,45 @@ export interface SimState {
     letsencryptAutorenew: boolean
     /** Global scheduler properties (`selected`, `shell`); absent: none set. */
     scheduler?: Record<string, string>
+    /** Global properties of the settings plugins (settings-state.ts); absent: none set. */
+    settings?: SimGlobalSettings
+    /** The filesystems `dokku report` shows (df -h); absent: one ext4 root, 40% used. */
+    disk?: SimDisk[]
   }
   /** Dokku's k3s cluster; absent on a host that never initialized one. */
   k3s?: K3sState
+  /** The events log; absent: logging off and an empty log. */
+  events?: EventsState
   apps: Record<string, AppState>
   /** Services by datastore plugin (`postgres`, `redis`, …), then by service name. */
   services: Record<string, Record<string, ServiceState>>
   plugins: PluginState[]
   /** Counter for deterministic IPs and upcoming-container suffixes. */
   seq: number
+  /** `~dokku/.ssh/authorized_keys`, in file order; absent: empty. */
+  sshKeys?: SimSshKey[]
+  /** authorized_keys holds a `#` comment line, which dokku's check after an add trips over (server.md §1.3). */
+  authorizedKeysHasComment?: boolean
+}
+
+/** One key line sshcommand wrote. */
+export interface SimSshKey {
+  name: string
+  /** `SHA256:…` as ssh-keygen -l prints it. */
+  fingerprint: string
+  /** `type base64 [comment]`. */
+  publicKey: string
+}
+
+/** One filesystem of `df -h` in `dokku report`. */
+export interface SimDisk {
+  filesystem: string
+  mount: string
+  sizeBytes: number
+  /** Used when the state was made (`createdAt`). */
+  usedBytes: number
+  /** How fast it fills (bytes per day since `createdAt`); absent: it does not grow. */
+  growthBytesPerDay?: number
 }
 
 export class StateError extends Error {

@@ -26,6 +26,28 @@ const appsRoutes: FastifyPluginAsync = async (app) => {
     return reply.fragment('app-processes', { appName: name, ...(await apps.processes(req.dokkuHost, name)) })
   })
 
+  // The lifecycle buttons and the state badge alone: each refreshes itself when a job on the app starts or ends.
+  app.get<{ Params: AppParams }>('/apps/:app/actions', { schema: { params: AppParams } }, async (req, reply) => {
+    const name = apps.appName(req.params.app)
+    return reply.fragment('app-actions', { appName: name, ...(await apps.actions(req.dokkuHost, name)) })
+  })
+
+  app.get<{ Params: AppParams }>('/apps/:app/state', { schema: { params: AppParams } }, async (req, reply) => {
+    const name = apps.appName(req.params.app)
+    return reply.fragment('app-state', { appName: name, appState: await apps.appState(req.dokkuHost, name) })
+  })
+
+  // Stop and Rebuild ask first: their buttons GET this confirmation (a panel for htmx, a page
+  // without JS), whose form POSTs the action.
+  for (const action of Object.keys(apps.CONFIRMED) as apps.LifecycleAction[]) {
+    app.get<{ Params: AppParams }>(`/apps/:app/${action}`, { schema: { params: AppParams } }, async (req, reply) => {
+      const name = apps.appName(req.params.app)
+      const data = { appName: name, action, verb: apps.LIFECYCLE[action].verb, description: apps.CONFIRMED[action]!(name) }
+      if (isFragmentRequest(req)) return reply.fragment('app-confirm', data)
+      return reply.render('app-confirm', { title: `${data.verb} ${name}?`, tab: 'overview', appState: await apps.appState(req.dokkuHost, name), ...data })
+    })
+  }
+
   for (const action of Object.keys(apps.LIFECYCLE) as apps.LifecycleAction[]) {
     app.post<{ Params: AppParams }>(`/apps/:app/${action}`, { schema: { params: AppParams } }, async (req, reply) => {
       return reply.job(apps.lifecycle(req.dokkuHost, apps.appName(req.params.app), action))

@@ -103,6 +103,15 @@ const databasesRoutes: FastifyPluginAsync = async (app) => {
     return onService(reply, ref, async () => reply.render('database', servicePage(await databases.detail(req.dokkuHost, ref))))
   })
 
+  // One row of the list, its status, version and links read: what a lazy row loads once shown.
+  // A browser without JavaScript follows the row's link to the service's page instead.
+  app.get<{ Params: ServiceParams }>('/databases/:plugin/:service/summary', { schema: { params: ServiceParams } }, async (req, reply) => {
+    const ref = databases.serviceRef(req.params)
+    if (!isFragmentRequest(req)) return reply.redirect(reply.hostPath(`/databases/${ref.plugin}/${ref.service}`), 303)
+    const row = await databases.row(req.dokkuHost, ref)
+    return reply.fragment('db-service-row', { plugin: ref.plugin, s: row ?? { name: ref.service, gone: true } })
+  })
+
   // The service panel on its own: refreshed when a job ends (a destroyed service says so, with 200).
   app.get<{ Params: ServiceParams }>('/databases/:plugin/:service/info', { schema: { params: ServiceParams } }, async (req, reply) => {
     const ref = databases.serviceRef(req.params)

@@ -16,7 +16,11 @@ import { addedToast, emailToast, removedToast } from './messages.js'
  * or the whole page again with its errors, 422).
  */
 
-const DomainBody = Type.Object({ domain: Type.Optional(Type.String()) })
+const DomainBody = Type.Object({
+  domain: Type.Optional(Type.String()),
+  /** Sent by the preview's form: the user saw how the field split (and any localhost name). */
+  confirmed: Type.Optional(Type.Literal('1'))
+})
 type DomainBody = Static<typeof DomainBody>
 const EmailBody = Type.Object({
   email: Type.Optional(Type.String()),
@@ -32,7 +36,7 @@ interface Refusal { error?: string; failure?: letsencrypt.Failure }
 
 /** Form state handed back to the templates (values as typed, errors, dokku's failures). */
 export interface FormState {
-  add?: Refusal & { value: string }
+  add?: Refusal & { value: string; preview?: domains.DomainsPreview }
   remove?: Refusal & { domain: string }
   appEmail?: Refusal & { value: string }
   globalEmail?: Refusal & { value: string }
@@ -111,10 +115,16 @@ const domainsRoutes: FastifyPluginAsync = async (app) => {
     const name = apps.appName(req.params.app)
     let outcome
     try {
-      outcome = await domains.addDomains(host, name, req.body.domain)
+      outcome = await domains.addDomains(host, name, req.body.domain, req.body.confirmed === '1')
     } catch (err) {
       const forms = { add: { value: echo(req.body.domain), ...refusal(err) } }
       return reply.invalid({ partial: 'domains-panel', page: 'app-domains', data: await appPage(host, name, forms) })
+    }
+    if ('preview' in outcome) {
+      // Nothing ran: the panel shows how the field split, with a form that adds exactly that.
+      const forms = { add: { value: outcome.preview.value, preview: outcome.preview } }
+      if (!isFragmentRequest(req)) return reply.render('app-domains', await appPage(host, name, forms))
+      return reply.fragment('domains-panel', { appName: name, domains: await domains.appDomains(host, name), forms })
     }
     return domainsUpdated(reply, host, name, addedToast(outcome))
   })

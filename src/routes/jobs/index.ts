@@ -52,6 +52,8 @@ const jobsRoutes: FastifyPluginAsync = async (app) => {
       return
     }
     send({ type: 'snapshot', text: job.output })
+    // The page may have been rendered while the job was still queued: say where it stands now.
+    if (job.status === 'running') send({ type: 'status', status: 'running' })
     const unsubscribe = followJob(app.jobs, job, (event) => {
       send(event)
       if (event.type === 'done') socket.close(1000, 'done')

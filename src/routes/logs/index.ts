@@ -71,8 +71,23 @@ const logsRoutes: FastifyPluginAsync = async (app) => {
       close(code, message)
     }
 
+    // dokku's output comes in chunks of many lines, each line one websocket frame: the frames of
+    // one chunk leave in one write (corked until the next tick), not one system call each,
+    // which was most of the cost of a busy tail. `req.socket` is the connection the socket runs on.
+    let corked = false
+    const cork = () => {
+      if (corked) return
+      corked = true
+      req.socket.cork()
+      process.nextTick(() => {
+        corked = false
+        req.socket.uncork()
+      })
+    }
+
     let dropped = 0
     const onLine = (line: logs.LineMessage) => {
+      cork()
       // A browser that cannot keep up loses lines, not the server its memory.
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         dropped++

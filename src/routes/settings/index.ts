@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { sessionOf } from '../../plugins/auth.js'
+import { notificationSettings } from '../../services/notifications.js'
+import { NOTIFICATION_SECTIONS } from './notifications.js'
 
 /**
  * One section of /settings: its anchor id, heading, and the partial that renders it from the
@@ -13,7 +15,9 @@ export interface SettingsSection {
 }
 
 export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
-  { id: 'sessions', title: 'Sessions', partial: 'settings-sessions' }
+  { id: 'sessions', title: 'Sessions', partial: 'settings-sessions' },
+  // issue 11: the watchdog's messages and its DNS check (routes in ./notifications.ts)
+  ...NOTIFICATION_SECTIONS
 ]
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
@@ -26,7 +30,8 @@ const settingsRoutes: FastifyPluginAsync = async (app) => {
         startedAt: session ? iso(session.iat * 1000) : null,
         expiresAt: session ? iso(session.exp * 1000) : null,
         endedAllAt: iso(app.sessionRevocations.endedAllAt)
-      }
+      },
+      notifications: notificationSettings(app.alerts, app.hosts.list)
     }
     return reply.render('settings', { title: 'Settings', sections: SETTINGS_SECTIONS, ...sectionData })
   })

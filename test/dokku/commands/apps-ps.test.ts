@@ -71,7 +71,7 @@ t.test('ps:report for one app, and for all apps (text, which names the apps)', a
   t.equal(ps.psReport('node-js-app', V.v0_20).parse(out(fixture('ps/report-bash-0.20.txt'))).state, 'running')
   const all = ps.psReportAll()
   t.same(all.args, ['ps:report'])
-  t.same(all.parse(out(fixture('ps/report-all.txt'))).map((r) => r.app), ['node-js-app', 'python-app'])
+  t.same((await all.parse(out(fixture('ps/report-all.txt')))).map((r) => r.app), ['node-js-app', 'python-app'])
 })
 
 t.test('ps:scale read: JSON from 0.38.21, --quiet text before', async (t) => {

@@ -87,5 +87,5 @@ t.test('letsencrypt:enable, disable, auto-renew, set email', async (t) => {
 t.test('domains:report for all apps in one call, as text', async (t) => {
   const all = domains.domainsReportAll()
   t.same(all.args, ['domains:report'])
-  t.same(all.parse({ stdout: fixture('domains/report-all.txt'), stderr: '', exitCode: 0 }).map((r) => r.app), ['go-worker', 'node-js-app'])
+  t.same((await all.parse({ stdout: fixture('domains/report-all.txt'), stderr: '', exitCode: 0 })).map((r) => r.app), ['go-worker', 'node-js-app'])
 })

@@ -40,6 +40,38 @@ const CASES: Record<string, Cases> = {
   'apps.createApp': app([['new-app']]),
   'apps.destroyApp': { good: [['node-js-app', 'node-js-app']], hostile: (v) => [[v, v], ['node-js-app', v]] },
   'builds.cancelBuild': app(),
+  'builds.listBuilds': {
+    good: [['node-js-app'], ['node-js-app', { kind: 'build', status: 'running' }], ['node-js-app', { status: 'abandoned' }]],
+    hostile: (v) => [[v], ['node-js-app', { kind: v }], ['node-js-app', { status: v }]]
+  },
+  'builds.buildOutput': { good: [['node-js-app', 'mt3e5zb0k2p9ze']], hostile: (v) => [[v, 'mt3e5zb0k2p9ze'], ['node-js-app', v]] },
+  'events.events': noInput(),
+  'events.eventsList': noInput(),
+  'events.eventsOn': noInput(),
+  'git.gitSync': {
+    good: [
+      ['node-js-app', 'https://github.com/heroku/node-js-getting-started.git', 'main', 'build', V.current],
+      ['node-js-app', 'git@github.com:org/app.git', null, 'build-if-changes', V.current],
+      ['node-js-app', 'ssh://git@git.example.com:2222/org/app.git', 'cd7b8afccb202f222e7dc7b427553e71ba5ddafd', 'none', V.current],
+      ['node-js-app', 'https://git.example.com/org/app.git', 'release/v1.2', 'build', V.v0_30]
+    ],
+    hostile: (v) => [
+      [v, 'https://github.com/org/app.git', 'main', 'build', V.current],
+      ['node-js-app', v, 'main', 'build', V.current],
+      ['node-js-app', `https://github.com/org/${v}`, 'main', 'build', V.current],
+      ['node-js-app', 'https://github.com/org/app.git', v, 'build', V.current],
+      ['node-js-app', 'https://github.com/org/app.git', 'main', v, V.current]
+    ]
+  },
+  'git.gitFromImage': {
+    good: [['node-js-app', 'registry.example.com:5000/team/api@sha256:' + 'a'.repeat(64), V.current], ['node-js-app', 'nginx:1.27-alpine', V.v0_30]],
+    hostile: (v) => [[v, 'nginx:1.27', V.current], ['node-js-app', v, V.current], ['node-js-app', `team/${v}`, V.current]]
+  },
+  'git.gitFromArchive': {
+    good: [['node-js-app', 'https://example.com/build-42.tar.gz', 'tar.gz', V.current], ['node-js-app', 'http://artifacts.internal:8080/app.zip', 'zip', V.current]],
+    hostile: (v) => [[v, 'https://example.com/a.tar', 'tar', V.current], ['node-js-app', v, 'tar', V.current], ['node-js-app', `https://example.com/${v}`, 'tar', V.current], ['node-js-app', 'https://example.com/a.tar', v, V.current]]
+  },
+  'git.gitReport': versioned(),
   'scheduler.schedulerReportAll': noInput(),
   'scheduler.k3sClusterList': noInput([[V.current]]),
   'certs.certsReport': versioned(),
@@ -104,6 +136,124 @@ const CASES: Record<string, Cases> = {
   'ps.rebuild': app(),
   'ps.stop': app(),
   'ps.start': app(),
+  // the host (issue 11): ssh-keys, global domains, cleanup, report, cron job, root probe
+  'host.sshKeysList': noInput(),
+  'host.sshKeysAdd': {
+    good: [['alice', '/tmp/docklight-key-Ab12Cd/key.pub'], ['ci-bot@github', '/var/lib/docklight/tmp/k.pub']],
+    hostile: (v) => [[v, '/tmp/k.pub'], ['alice', v], ['alice', `/tmp/${v}`]]
+  },
+  'host.sshKeysRemove': {
+    good: [[{ name: 'alice', fingerprint: 'SHA256:8Ixyj/HlSjD4AJ7Bvf7Q77vuvwL/8XVLEz8Yi/Q5VkY' }, V.current], [{ name: 'old', fingerprint: '2a:f7:39:10:00:00:00:00:00:00:00:00:00:00:00:01' }, V.v0_20]],
+    hostile: (v) => [[{ name: v, fingerprint: 'SHA256:8Ixyj/HlSjD4AJ7Bvf7Q77vuvwL/8XVLEz8Yi/Q5VkY' }, V.current], [{ name: 'alice', fingerprint: v }, V.current], [{ name: v, fingerprint: v }, V.v0_20]]
+  },
+  'host.rootProbe': noInput(),
+  'host.globalDomainsReport': noInput(),
+  'host.addGlobalDomains': { good: [[['dokku.me']], [['Example.ORG', '*.apps.example.net']]], hostile: (v) => [[[v]], [['dokku.me', v]]] },
+  'host.removeGlobalDomains': { good: [[['dokku.me']]], hostile: (v) => [[[v]]] },
+  'host.setGlobalDomains': { good: [[['dokku.me', 'example.org']]], hostile: (v) => [[[v]]] },
+  'host.cleanup': noInput(),
+  'host.hostReport': noInput(),
+  'host.letsencryptCronJob': noInput(),
+  'host.letsencryptCronJobSet': noInput([[true], [false]]),
+  'host.certsReportAll': noInput(),
+  // app settings (issue 10)
+  'ports.portsReport': versioned(),
+  'ports.portsChange': {
+    good: [['node-js-app', 'add', ['http:80:5000', 'https:443:5000']], ['node-js-app', 'set', ['tcp:2222:22']], ['node-js-app', 'remove', ['80', 'http:8080:5000']], ['node-js-app', 'clear', []]],
+    hostile: (v) => [[v, 'add', ['http:80:5000']], ['node-js-app', 'add', [v]], ['node-js-app', 'remove', [v]], ['node-js-app', 'set', ['http:80:5000', v]]]
+  },
+  'proxy.proxyReport': versioned(),
+  'proxy.proxySetType': {
+    good: [['node-js-app', 'caddy', V.current], ['node-js-app', null, V.current], ['node-js-app', 'traefik', V.v0_30], ['node-js-app', null, V.v0_30]],
+    hostile: (v) => [[v, 'caddy', V.current], ['node-js-app', v, V.current], ['node-js-app', v, V.v0_30]]
+  },
+  'proxy.proxyToggle': { good: [['node-js-app', true], ['node-js-app', false]], hostile: (v) => [[v, true]] },
+  'proxy.proxyBuildConfig': app(),
+  'checks.checksReport': versioned(),
+  'checks.checksChange': {
+    good: [['node-js-app', 'disable', ['web', 'worker']], ['node-js-app', 'enable', null], ['node-js-app', 'skip', ['web']]],
+    hostile: (v) => [[v, 'enable', null], ['node-js-app', 'disable', [v]], ['node-js-app', 'skip', ['web', v]]]
+  },
+  'checks.checksSetWaitToRetire': { good: [['node-js-app', 30], ['node-js-app', '60'], ['node-js-app', null]], hostile: (v) => [[v, 30], ['node-js-app', v]] },
+  'resource.resourceReport': versioned(),
+  'resource.resourceSet': {
+    good: [['node-js-app', 'limit', '_default_', { memory: '512m', cpu: '0.5' }, V.current], ['node-js-app', 'reserve', 'web', { memory: 'clear' }, V.current],
+      ['node-js-app', 'limit', 'build', { memory: '1g' }, V.current], ['node-js-app', 'limit', 'web', { memory: '512Mi', cpu: '500m' }, V.current, 'k3s']],
+    hostile: (v) => [[v, 'limit', 'web', { memory: '1g' }, V.current], ['node-js-app', 'limit', v, { memory: '1g' }, V.current],
+      ['node-js-app', 'limit', 'web', { memory: v }, V.current], ['node-js-app', 'limit', 'web', { cpu: v }, V.current], ['node-js-app', 'limit', 'web', { 'nvidia-gpu': v }, V.current]]
+  },
+  'resource.resourceClear': {
+    good: [['node-js-app', 'limit', null, V.current], ['node-js-app', 'reserve', '_default_', V.current], ['node-js-app', 'limit', 'worker', V.current]],
+    hostile: (v) => [[v, 'limit', null, V.current], ['node-js-app', 'limit', v, V.current]]
+  },
+  'storage.storageList': versioned(),
+  'storage.storageMount': {
+    good: [['node-js-app', '/var/lib/dokku/data/storage/node-js-app:/app/storage'], ['node-js-app', 'some-volume:/data:ro,Z']],
+    hostile: (v) => [[v, '/a:/b'], ['node-js-app', v], ['node-js-app', `/a:${v}`], ['node-js-app', `${v}:/b`], ['node-js-app', `/a:/b:${v}`]]
+  },
+  'storage.storageUnmount': {
+    good: [['node-js-app', '/var/lib/dokku/data/storage/node-js-app:/app/storage'], ['node-js-app', { entry: 'uploads', containerPath: '/app/uploads' }]],
+    hostile: (v) => [[v, '/a:/b'], ['node-js-app', v], ['node-js-app', { entry: v, containerPath: '/x' }], ['node-js-app', { entry: 'uploads', containerPath: v }]]
+  },
+  'storage.storageEnsureDirectory': {
+    good: [['node-js-app', 'node-js-app', 'heroku'], ['node-js-app', 'data_1', null], ['node-js-app', 'd', '1000']],
+    hostile: (v) => [[v, 'd', null], ['node-js-app', v, null], ['node-js-app', 'd', v]]
+  },
+  'nginx.nginxReport': versioned(),
+  'nginx.nginxSet': {
+    good: [['node-js-app', 'client-max-body-size', '10m'], ['node-js-app', 'hsts', 'false'], ['node-js-app', 'access-log-path', 'off'], ['node-js-app', 'proxy-read-timeout', null]],
+    hostile: (v) => [[v, 'hsts', 'true'], ['node-js-app', v, '1m'], ['node-js-app', 'client-max-body-size', v], ['node-js-app', 'error-log-path', v], ['node-js-app', 'proxy-send-timeout', v]]
+  },
+  'nginx.nginxLogs': { good: [['node-js-app', 'access'], ['node-js-app', 'error']], hostile: (v) => [[v, 'access']] },
+  'ps-set.psSet': {
+    good: [['node-js-app', 'restart-policy', 'on-failure:5', V.current], ['node-js-app', 'procfile-path', 'deploy/Procfile', V.current], ['node-js-app', 'stop-timeout-seconds', '45', V.current], ['node-js-app', 'restart-policy', null, V.current]],
+    hostile: (v) => [[v, 'restart-policy', 'no', V.current], ['node-js-app', 'restart-policy', v, V.current], ['node-js-app', 'procfile-path', v, V.current], ['node-js-app', 'stop-timeout-seconds', v, V.current], ['node-js-app', v, 'x', V.current]]
+  },
+  'builder.builderReport': versioned(),
+  'builder.builderSetSelected': { good: [['node-js-app', 'dockerfile'], ['node-js-app', null]], hostile: (v) => [[v, 'pack'], ['node-js-app', v]] },
+  'builder.dockerfileReport': versioned(),
+  'builder.dockerfileSetPath': { good: [['node-js-app', 'docker/web.Dockerfile'], ['node-js-app', null]], hostile: (v) => [[v, 'Dockerfile'], ['node-js-app', v]] },
+  'buildpacks.buildpacksReport': versioned(),
+  'buildpacks.buildpacksAdd': {
+    good: [['node-js-app', 'https://github.com/heroku/heroku-buildpack-nodejs.git#v200'], ['node-js-app', 'heroku/ruby', 2], ['node-js-app', 'git@github.com:me/pack.git']],
+    hostile: (v) => [[v, 'heroku/ruby'], ['node-js-app', v], ['node-js-app', 'heroku/ruby', v]]
+  },
+  'buildpacks.buildpacksRemove': { good: [['node-js-app', 'heroku/ruby']], hostile: (v) => [[v, 'heroku/ruby'], ['node-js-app', v]] },
+  'buildpacks.buildpacksReplace': {
+    good: [['node-js-app', ['heroku/nodejs', 'https://github.com/heroku/heroku-buildpack-python.git'], V.current]],
+    hostile: (v) => [[v, ['heroku/nodejs'], V.current], ['node-js-app', ['heroku/nodejs', v], V.current]]
+  },
+  'buildpacks.buildpacksClear': app(),
+  'docker-options.dockerOptionsReport': versioned(),
+  'docker-options.dockerOptionsAdd': {
+    good: [['node-js-app', ['deploy', 'run'], '--ulimit nofile=1024', V.current], ['node-js-app', ['deploy'], '--shm-size=256m', V.current, 'web']],
+    hostile: (v) => [[v, ['deploy'], '--ulimit nofile=1', V.current], ['node-js-app', [v], '--ulimit nofile=1', V.current], ['node-js-app', ['deploy'], v, V.current], ['node-js-app', ['deploy'], `--label ${v}`, V.current], ['node-js-app', ['deploy'], '--ulimit nofile=1', V.current, v]]
+  },
+  'docker-options.dockerOptionsRemove': {
+    good: [['node-js-app', ['deploy'], '-v /var/log/app:/app/logs', V.current], ['node-js-app', ['deploy'], '--label "a b"', V.current, 'web']],
+    hostile: (v) => [[v, ['deploy'], '--x', V.current], ['node-js-app', ['deploy'], v, V.current], ['node-js-app', [v], '--x', V.current]]
+  },
+  'docker-options.dockerOptionsClear': { good: [['node-js-app', null, V.current], ['node-js-app', ['build', 'run'], V.current]], hostile: (v) => [[v, null, V.current], ['node-js-app', [v], V.current]] },
+  'cron.cronList': versioned(),
+  'cron.cronRun': { good: [['node-js-app', '247690ba52tdfo1wwtdro75ksuq6sxb1gsws3ck8x8olqljlrnfcn5fe9bhxw321', V.current]], hostile: (v) => [[v, 'abc', V.current], ['node-js-app', v, V.current]] },
+  'cron.cronSuspend': { good: [['node-js-app', 'abc123', true, V.current], ['node-js-app', 'abc123', false, V.current]], hostile: (v) => [[v, 'abc', true, V.current], ['node-js-app', v, true, V.current]] },
+  'maintenance.maintenanceReport': app(),
+  'maintenance.maintenanceToggle': { good: [['node-js-app', true], ['node-js-app', false]], hostile: (v) => [[v, true]] },
+  'http-auth.httpAuthReport': app(),
+  'http-auth.httpAuthEnable': {
+    good: [['node-js-app'], ['node-js-app', 'alice', `it's a "pass" $(x) \\ ünï`]],
+    hostile: (v) => [[v], ['node-js-app', v, 'long enough password'], ['node-js-app', 'alice', v]]
+  },
+  'http-auth.httpAuthDisable': app(),
+  'http-auth.httpAuthAddUser': {
+    good: [['node-js-app', 'bob_2', 'correct horse battery'], ['node-js-app', 'carol', "quote'n\"dollar$1"]],
+    hostile: (v) => [[v, 'bob', 'long enough password'], ['node-js-app', v, 'long enough password'], ['node-js-app', 'bob', v]]
+  },
+  'http-auth.httpAuthRemoveUser': { good: [['node-js-app', 'bob']], hostile: (v) => [[v, 'bob'], ['node-js-app', v]] },
+  'http-auth.httpAuthAllowedIp': {
+    good: [['node-js-app', '10.0.0.0/8', true], ['node-js-app', '2001:db8::1', false], ['node-js-app', '::ffff:192.0.2.1/128', true]],
+    hostile: (v) => [[v, '1.2.3.4', true], ['node-js-app', v, true], ['node-js-app', `1.2.3.4${v}`, false]]
+  },
   'version.versionCommand': noInput()
 }
 

@@ -169,6 +169,7 @@ export async function restartForConfig (ctx: Ctx, app: string, noRestart: boolea
   try {
     await runDeploy<true>(ctx, app, {
       takesLock: false,
+      build: { source: 'config-redeploy' },
       plan: () => true,
       lines: (snap, _p, seq) => releaseAndDeployLines(app, snap, seq),
       apply: (x, _p, now) => applyDeploy(app, x, null, now)

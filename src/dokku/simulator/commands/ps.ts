@@ -140,6 +140,8 @@ function parseAllArgs (ctx: Ctx, command: string, verb: string, args: string[]):
 async function restartOne (ctx: Ctx, app: string, proc: string): Promise<void> {
   await runDeploy<string[]>(ctx, app, {
     takesLock: false,
+    // ps:restart's record is never finalized: it ends abandoned (deploys.md §2.1).
+    build: { source: 'ps:restart', finalize: false },
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
@@ -169,6 +171,7 @@ export async function cmdPsRestart (ctx: Ctx, args: string[]): Promise<void> {
 async function restartAll (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<true>(ctx, app, {
     takesLock: false,
+    build: { source: 'ps:restart', finalize: false },
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
@@ -184,6 +187,7 @@ async function restartAll (ctx: Ctx, app: string): Promise<void> {
 async function rebuildOne (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<true>(ctx, app, {
     takesLock: true,
+    build: { source: 'ps:rebuild' },
     plan: (_s, a) => a.hasRepo ? true : null,
     lines: (a, _p, seq) => [...buildLines(app, a), ...releaseAndDeployLines(app, a, seq)],
     apply: (a, _p, now) => applyDeploy(app, a, null, now)
@@ -233,6 +237,7 @@ export async function cmdPsStop (ctx: Ctx, args: string[]): Promise<void> {
 async function startOne (ctx: Ctx, app: string): Promise<void> {
   await runDeploy<string>(ctx, app, {
     takesLock: false,
+    build: { source: 'deploy' },
     plan: (_s, a) => {
       if (!a.deployed) {
         ctx.warn(`App ${app} has not been deployed`)
