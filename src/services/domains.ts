@@ -58,18 +58,25 @@ export interface DomainsPreview {
   /** The field as the preview's form sends it back (one space between domains). */
   value: string
   localhost: string[]
+  /** Set when the user confirmed without ticking "Yes, add localhost names": nothing ran. */
+  error?: string
 }
+
+/** Shown when a localhost name was confirmed without its own checkbox. */
+export const LOCALHOST_UNCONFIRMED = 'Tick "Yes, add localhost names" to add a localhost name: it reaches this server itself, not the app.'
 
 /**
  * The add form's field, checked. One plain domain goes straight on; several (the field splits on
  * spaces and commas, so "not a domain" is three) or a localhost name are first shown as a
- * preview the user confirms.
+ * preview the user confirms; a localhost name also needs its own checkbox (`localhostConfirmed`).
  */
-export function planAdd (raw: string | undefined, confirmed: boolean): { preview: DomainsPreview } | { domains: string[] } {
+export function planAdd (raw: string | undefined, confirmed: boolean, localhostConfirmed = false): { preview: DomainsPreview } | { domains: string[] } {
   const list = parseDomainField(raw)
   const localhost = list.filter(isLocalhost)
+  const preview: DomainsPreview = { domains: list, value: list.join(' '), localhost }
+  if (confirmed && localhost.length > 0 && !localhostConfirmed) return { preview: { ...preview, error: LOCALHOST_UNCONFIRMED } }
   if (confirmed || (list.length === 1 && localhost.length === 0)) return { domains: list }
-  return { preview: { domains: list, value: list.join(' '), localhost } }
+  return { preview }
 }
 
 /** From `domains:add` output: which domains were added and which were there already. */
@@ -143,8 +150,8 @@ export interface DomainsAdded {
  * anything runs when a domain breaks dokku's rule; a preview instead when the field needs
  * confirming (see planAdd).
  */
-export async function addDomains (host: Host, app: string, field: string | undefined, confirmed = false): Promise<DomainsAdded | { preview: DomainsPreview }> {
-  const plan = planAdd(field, confirmed)
+export async function addDomains (host: Host, app: string, field: string | undefined, confirmed = false, localhostConfirmed = false): Promise<DomainsAdded | { preview: DomainsPreview }> {
+  const plan = planAdd(field, confirmed, localhostConfirmed)
   if ('preview' in plan) return plan
   const requested = plan.domains
   try {

@@ -177,6 +177,61 @@ if (!existsSync(CHROMIUM)) {
       t.same(problems.splice(0), [])
     })
 
+    await t.test('a toast covers no control, on a desktop and on a phone', async (t) => {
+      for (const size of SIZES) {
+        await page.setViewportSize({ width: size.width, height: size.height })
+        await page.goto(url('/apps/python-app/domains'))
+        const domain = `toast-${size.name}.example.com`
+        await page.fill('#domain-input', domain)
+        await page.click('form.add-domain button[type=submit]')
+        await page.waitForFunction((d) => (document.getElementById('toasts')?.textContent ?? '').includes(d), domain)
+        t.equal(await page.getAttribute('#toasts', 'aria-live'), 'polite', `${size.name}: still announced`)
+        const inView = await page.evaluate(() => { const r = document.querySelector('#toasts .toast')!.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight })
+        t.ok(inView, `${size.name}: the toast is in view where the user acted`)
+        // The strip is in the page's flow: with the page at its top (where it pushes the page
+        // down), nothing is under it. Scrolled, it sticks to the top like a header over content
+        // the user scrolled past.
+        await page.evaluate(() => window.scrollTo(0, 0))
+        const covered = await page.evaluate(() => {
+          const box = (el: Element) => el.getBoundingClientRect()
+          const toasts = [...document.querySelectorAll('#toasts .toast')].map(box)
+          const controls = [...document.querySelectorAll('button, a, input, select, textarea, summary')].filter((el) => {
+            if (el.closest('#toasts')) return false
+            // checkVisibility: not display:none, not inside a closed <details> (the phone menu).
+            const r = box(el)
+            return r.width > 0 && r.height > 0 && el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true })
+          })
+          return controls.filter((el) => toasts.some((tb) => {
+            const r = box(el)
+            return r.left < tb.right && tb.left < r.right && r.top < tb.bottom && tb.top < r.bottom
+          })).map((el) => el.outerHTML.slice(0, 80))
+        })
+        t.same(covered, [], `${size.name}: no control under a toast`)
+        await page.click('#toasts .toast-close')
+        t.equal(await page.locator('#toasts .toast').count(), 0, `${size.name}: dismissed`)
+      }
+      await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height })
+      t.same(problems.splice(0), [])
+    })
+
+    await t.test('a slow request shows the loading bar until it ends', async (t) => {
+      await page.goto(url('/plugins'))
+      // One htmx GET held back 600 ms: the bar comes after ~150 ms and goes with the answer.
+      const slow = /\/plugins\?q=/
+      await page.route(slow, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 600))
+        await route.continue()
+      })
+      await page.fill('#plugins-q', 'no-such-plugin-xyz')
+      await page.waitForFunction(() => document.documentElement.classList.contains('is-loading'))
+      t.pass('html.is-loading during the request')
+      await page.waitForSelector('#plugins-results :text("No plugin matches")')
+      await page.waitForFunction(() => !document.documentElement.classList.contains('is-loading'))
+      t.pass('gone once the answer is in')
+      await page.unroute(slow)
+      t.same(problems.splice(0), [])
+    })
+
     await t.test('Back after logout shows nothing private', async (t) => {
       await page.goto(url('/'))
       await page.waitForSelector('#apps-table')

@@ -125,6 +125,15 @@ t.test('issue 12 UI rules', async (t) => {
     t.match(local.body, /<html/)
     t.match(local.body, /This adds 1 domain:[\s\S]*localhost names reach this server itself/)
     t.same(commandsRun(app, /domains:add/), [], 'a preview runs nothing')
+    t.match(local.body, /<input type="checkbox" name="localhost" value="1"> Yes, add localhost names/, 'localhost asks for its own checkbox')
+    const unticked = await post('/apps/node-js-app/domains', { domain: 'localhost api.localhost', confirmed: '1' }, HX)
+    t.equal(unticked.statusCode, 422, 'confirmed without the checkbox: refused')
+    t.match(unticked.body, /Tick &quot;Yes, add localhost names&quot; to add a localhost name/)
+    t.match(unticked.body, /This adds 2 domains:/, 'the preview stays, to tick and send again')
+    t.same(commandsRun(app, /domains:add/), [], 'nothing ran without the checkbox')
+    const ticked = await post('/apps/node-js-app/domains', { domain: 'api.localhost', confirmed: '1', localhost: '1' }, HX)
+    t.equal(ticked.statusCode, 200)
+    t.same(commandsRun(app, /domains:add/), ['dokku domains:add node-js-app api.localhost'], 'ticked: added')
 
     for (const [domain, why] of [['a..b.com', /two dots in a row/], [`${'x'.repeat(70)}.com`, /at most 63 characters \(one has 70\)/], ['.a.com', /start with a dot/]] as const) {
       const res = await post('/apps/node-js-app/domains', { domain }, HX)
@@ -133,7 +142,7 @@ t.test('issue 12 UI rules', async (t) => {
     }
     const confirmed = await post('/apps/node-js-app/domains', { domain: 'one.example.com two.example.com', confirmed: '1' }, HX)
     t.equal(confirmed.statusCode, 200)
-    t.same(commandsRun(app, /domains:add/), ['dokku domains:add node-js-app one.example.com two.example.com'])
+    t.same(commandsRun(app, /domains:add/), ['dokku domains:add node-js-app one.example.com two.example.com', 'dokku domains:add node-js-app api.localhost'], 'newest first')
     t.notMatch(confirmed.body, /This adds/, 'the preview is gone once added')
     const single = await post('/apps/node-js-app/domains', { domain: 'three.example.com' }, HX)
     t.match(single.body, /three\.example\.com/, 'one plain domain is added at once')
@@ -175,6 +184,37 @@ t.test('issue 12 UI rules', async (t) => {
     t.notOk(find('Start static-site'), 'nothing to start before a deploy')
     const unauth = await app.inject({ url: '/palette.json' })
     t.not(unauth.statusCode, 200, 'signed out: nothing listed')
+  })
+
+  await t.test('empty lists: "no match" says how to widen the filter, "nothing yet" says what fills it', async (t) => {
+    const emptyText = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')
+    const historyNone = await get('/history?q=no-such-command-xyz')
+    t.match(emptyText(historyNone.body), /No command matches these filters\. Widen them, or clear the filters\./)
+    t.match(historyNone.body, /<a href="\/history">clear the filters<\/a>/)
+    const historyYet = await get('/apps/static-site/history')
+    t.match(emptyText(historyYet.body), /No commands for this app yet: restart, deploy or change its config/)
+    t.notMatch(historyYet.body, /No command matches/)
+
+    const activityNone = await get('/activity?who=nobody-xyz')
+    t.match(emptyText(activityNone.body), /Nothing matches these filters\. Widen them, or clear the filters\./)
+    const activityYet = await get('/apps/static-site/activity')
+    t.match(emptyText(activityYet.body), /Nothing happened here yet, that Docklight knows of: deploys, config changes/)
+    t.notMatch(activityYet.body, /Nothing matches these filters/)
+
+    const alertsNone = await get('/alerts?app=no-such-app')
+    t.match(emptyText(alertsNone.body), /No open alert matches these filters\. Widen them/)
+    t.match(alertsNone.body, /<a href="\/alerts">Clear the filters<\/a>/)
+    const alertsYet = await get('/alerts')
+    t.match(emptyText(alertsYet.body), /Nothing to worry about right now\. The watchdog keeps checking/)
+    t.notMatch(alertsYet.body, /matches these filters/)
+
+    const pluginsNone = await get('/plugins?q=no-such-plugin-xyz')
+    t.match(emptyText(pluginsNone.body), /No plugin matches “no-such-plugin-xyz”\. Try part of its name, or clear the filter\./)
+    t.notMatch(pluginsNone.body, /dokku reported none/)
+
+    const databases = await get('/databases')
+    t.equal(databases.statusCode, 200)
+    for (const m of databases.body.matchAll(/No (\w+) services yet\.([^<]*)/g)) t.match(m[2], /Create one with the form below/, `${m[1]}: what to do next`)
   })
 
   await t.test('with several hosts, entries carry their host; a host that fails adds no apps', async (t) => {

@@ -19,7 +19,9 @@ import { addedToast, emailToast, removedToast } from './messages.js'
 const DomainBody = Type.Object({
   domain: Type.Optional(Type.String()),
   /** Sent by the preview's form: the user saw how the field split (and any localhost name). */
-  confirmed: Type.Optional(Type.Literal('1'))
+  confirmed: Type.Optional(Type.Literal('1')),
+  /** The preview's "Yes, add localhost names" checkbox, required when the field names localhost. */
+  localhost: Type.Optional(Type.Literal('1'))
 })
 type DomainBody = Static<typeof DomainBody>
 const EmailBody = Type.Object({
@@ -115,7 +117,7 @@ const domainsRoutes: FastifyPluginAsync = async (app) => {
     const name = apps.appName(req.params.app)
     let outcome
     try {
-      outcome = await domains.addDomains(host, name, req.body.domain, req.body.confirmed === '1')
+      outcome = await domains.addDomains(host, name, req.body.domain, req.body.confirmed === '1', req.body.localhost === '1')
     } catch (err) {
       const forms = { add: { value: echo(req.body.domain), ...refusal(err) } }
       return reply.invalid({ partial: 'domains-panel', page: 'app-domains', data: await appPage(host, name, forms) })
@@ -123,6 +125,8 @@ const domainsRoutes: FastifyPluginAsync = async (app) => {
     if ('preview' in outcome) {
       // Nothing ran: the panel shows how the field split, with a form that adds exactly that.
       const forms = { add: { value: outcome.preview.value, preview: outcome.preview } }
+      // Confirmed without the localhost checkbox: refused (422) with the preview and why.
+      if (outcome.preview.error !== undefined) return reply.invalid({ partial: 'domains-panel', page: 'app-domains', data: await appPage(host, name, forms) })
       if (!isFragmentRequest(req)) return reply.render('app-domains', await appPage(host, name, forms))
       return reply.fragment('domains-panel', { appName: name, domains: await domains.appDomains(host, name), forms })
     }
