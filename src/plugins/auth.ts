@@ -80,7 +80,8 @@ function returnPath (req: FastifyRequest): string {
   if (wantsHtmx(req) && typeof current === 'string') {
     try { return safeNextPath(new URL(current).pathname + new URL(current).search) } catch { return '/' }
   }
-  return req.method === 'GET' ? safeNextPath(req.url) : '/'
+  // originalUrl: the address as asked, with its `/hosts/<name>` prefix (routed without it).
+  return req.method === 'GET' ? safeNextPath(req.originalUrl) : '/'
 }
 
 function isSessionClaims (c: Partial<SessionClaims> | null | undefined): c is SessionClaims {
@@ -114,7 +115,10 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   // until its expiry, failures too), so a page view costs a lookup, not an HMAC. Revocation and
   // the password fingerprint are still checked on every request (hasSession), from memory.
   const sign = createSigner({ key: opts.secret, algorithm: 'HS256', expiresIn: SESSION_TTL_SECONDS * 1000 })
-  const verify = createVerifier({ key: opts.secret, algorithms: ['HS256'], cache: VERIFIED_TOKENS_CACHED })
+  // The cache is keyed by the token itself: fast-jwt's default key is a SHA-256 of the token,
+  // a hash per request to save ~200 bytes per entry (the process holds each token while its
+  // request runs anyway).
+  const verify = createVerifier({ key: opts.secret, algorithms: ['HS256'], cache: VERIFIED_TOKENS_CACHED, cacheKeyBuilder: (token: string) => token })
   app.decorateRequest('user', null)
 
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.production } as const
@@ -166,20 +170,23 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     return true
   }
 
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback hook (see security.ts): a refused request is answered here and `done` not called.
+  app.addHook('onRequest', (req, reply, done) => {
     // Static assets (CSS, our scripts, htmx) hold nothing secret; the login page needs them.
-    if (req.routeOptions.config?.public === true || req.url.startsWith('/static/')) return
-    if (hasSession(req)) return
+    if (req.routeOptions.config?.public === true || req.url.startsWith('/static/') || hasSession(req)) {
+      done()
+      return
+    }
 
     const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
     const login = `/login?next=${encodeURIComponent(returnPath(req))}`
     if (isUpgrade || req.url.startsWith('/api/')) {
-      return reply.code(401).send({ error: 'Unauthorized', message: 'Log in first.' })
-    }
-    if (wantsHtmx(req)) {
+      reply.code(401).send({ error: 'Unauthorized', message: 'Log in first.' })
+    } else if (wantsHtmx(req)) {
       // A login form swapped into a panel would be nonsense: send the whole page there.
-      return reply.code(401).header('HX-Redirect', login).send('')
+      reply.code(401).header('HX-Redirect', login).send('')
+    } else {
+      reply.redirect(login, 303)
     }
-    return reply.redirect(login, 303)
   })
 }, { name: 'auth', dependencies: ['db'] })

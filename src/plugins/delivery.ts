@@ -1,6 +1,7 @@
 import compress from '@fastify/compress'
 import etag from '@fastify/etag'
 import fp from 'fastify-plugin'
+import { hash } from 'node:crypto'
 
 /** Smaller answers are sent as they are: compressing them saves less than it costs. */
 export const COMPRESS_THRESHOLD_BYTES = 1024
@@ -33,6 +34,10 @@ export default fp(async (app) => {
     }
     done(null, payload)
   })
-  await app.register(etag, { weak: true })
-  await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES })
+  // One-shot SHA-1 (crypto.hash): the plugin's default builds a Hash object per answer.
+  await app.register(etag, { weak: true, hashFn: (payload: string | Buffer) => hash('sha1', payload, 'base64') })
+  // Answers only: request bodies are never decompressed (`globalDecompression: false`). No
+  // browser form or webhook sends one compressed, and not inflating what a client sends
+  // spares every route two hooks and the server a decompression bomb.
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false })
 }, { name: 'delivery' })

@@ -83,13 +83,19 @@ export default fp<SecurityPluginOptions>(async (app, opts) => {
   // (routes/auth/login-limit.ts); the store is per process, like the app.
   await app.register(rateLimit, { global: false })
 
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback hook, not an async one: it runs on every request, static files included, and an
+  // async hook costs a promise and a microtask turn each time. The same goes for the auth and
+  // host hooks after it.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.headers(headers)
     const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket'
-    if ((SAFE_METHODS.has(req.method) && !isUpgrade) || !isCrossSite(req)) return
     // Webhooks come from other sites by design; their HMAC signature is their check.
-    if (req.routeOptions.config?.webhook === true) return
+    if ((SAFE_METHODS.has(req.method) && !isUpgrade) || !isCrossSite(req) || req.routeOptions.config?.webhook === true) {
+      done()
+      return
+    }
     req.log.warn({ origin: req.headers.origin, site: req.headers['sec-fetch-site'] }, 'refused a cross-site request')
-    return reply.code(403).type('text/plain; charset=utf-8').send('Cross-site request refused.')
+    // Answered here: `done` is not called, so nothing after this hook runs.
+    reply.code(403).type('text/plain; charset=utf-8').send('Cross-site request refused.')
   })
 }, { name: 'security' })

@@ -96,12 +96,39 @@ function memoKey (req: FastifyRequest, template: string, memo: string): string {
   return `${template}\0${req.hostBase ?? ''}\0${several ? 1 : 0}\0${memo}`
 }
 
+/** Bound: include paths PathCachingEta keeps (templates are ours: a few hundred pairs at most). */
+const RESOLVED_PATHS_MAX = 2000
+
+/**
+ * Eta that works out each include's file once. Eta resolves the path of every include on every
+ * render (a JSON key, path joins, a containment check): a page with twenty partials did that
+ * twenty times per view, though the answer never changes while templates are cached.
+ */
+class PathCachingEta extends Eta {
+  private readonly resolved = new Map<string, string>()
+  constructor (config: ConstructorParameters<typeof Eta>[0]) {
+    super(config)
+    const resolve = this.resolvePath!
+    const resolved = this.resolved
+    const cached: typeof resolve = function (template, options) {
+      const key = `${options?.filepath ?? ''}\0${template}`
+      let path = resolved.get(key)
+      if (path === undefined) {
+        path = resolve.call(this, template, options)
+        if (resolved.size < RESOLVED_PATHS_MAX) resolved.set(key, path)
+      }
+      return path
+    }
+    this.resolvePath = cached
+  }
+}
+
 export default fp<ViewsPluginOptions>(async (app, opts) => {
   // Compiled templates are kept unless templates are being edited: compiling on each render
   // (what `production: false` did) read and parsed every template and include again on every
   // request, and a plain-HTTP install, which cannot set NODE_ENV=production, paid for it.
   const cache = opts.reloadTemplates !== true
-  const eta = new Eta({ views: VIEWS_DIR, cache, autoEscape: true, autoTrim: false })
+  const eta = cache ? new PathCachingEta({ views: VIEWS_DIR, cache, autoEscape: true, autoTrim: false }) : new Eta({ views: VIEWS_DIR, cache, autoEscape: true, autoTrim: false })
   await app.register(view, {
     engine: { eta },
     templates: VIEWS_DIR,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 /** Bound: at most this many rendered parts are kept, and at most this many bytes of them. */
 export const MEMO_MAX_ENTRIES = 64
@@ -34,7 +34,7 @@ export function renderTurns (turnMs = RENDER_TURN_MS): () => Promise<void> | und
 }
 
 export function sha1 (text: string | Buffer): string {
-  return createHash('sha1').update(text).digest('base64url')
+  return hash('sha1', text, 'base64url')
 }
 
 /**
