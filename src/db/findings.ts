@@ -241,7 +241,8 @@ export class FindingRepository {
 
   /** Open findings of one app (its pages), worst first; snoozed ones included and marked by the caller. */
   forApp (host: string, app: string): Finding[] {
-    return (this.forAppStmt.all(host, app) as Row[]).map(toFinding)
+    // Every tab of the app asks: kept like the summary (until the next write, at most SUMMARY_MEMO_MS).
+    return this.remember(`app:${host}\0${app}`, new Date(), () => (this.forAppStmt.all(host, app) as Row[]).map(toFinding)).slice()
   }
 
   /** Snoozes an open finding until the given time (null: wakes it). False when it is not open. */
@@ -270,8 +271,8 @@ export class FindingRepository {
 
   // Every page reads the summary (three queries) and the dashboard its open list: each answer is
   // reused until the next write, and for at most SUMMARY_MEMO_MS (a snooze that runs out shows
-  // within that time). Bound: keys are host names (the registry's) and a fixed limit; never more
-  // than SUMMARY_MEMO_MAX entries.
+  // within that time). Bound: keys are host names (the registry's) with a fixed limit, and the
+  // apps whose pages were viewed within that time; never more than SUMMARY_MEMO_MAX entries.
   private remember<T> (key: string, now: Date, read: () => T): T {
     const memo = this.memo.get(key)
     const t = now.getTime()

@@ -92,6 +92,9 @@ export function likePattern (text: string): string {
 }
 
 /** The only code that reads or writes `command_history` and `command_output`. */
+/** Bound: list() answers kept until the next write. */
+export const LIST_MEMO_MAX = 32
+
 export class HistoryRepository {
   private readonly insertStmt
   private readonly finishStmt
@@ -108,6 +111,13 @@ export class HistoryRepository {
   private readonly countStmt
   /** list() statements by filter shape (at most 2^7), each prepared once. */
   private readonly listStmts = new Map<string, Statement>()
+  /**
+   * list()'s answers until the next write: an app's overview asks for its recent actions on
+   * every view, and a cached page writes no history, so the same query is answered from here.
+   * Every write to command_history goes through this class and empties it. Bound:
+   * LIST_MEMO_MAX answers (the oldest go first), each at most MAX_PAGE rows without output.
+   */
+  private readonly listMemo = new Map<string, HistoryRow[]>()
 
   constructor (private readonly db: Db, private readonly now: () => Date = () => new Date()) {
     this.insertStmt = db.prepare(
@@ -143,6 +153,7 @@ export class HistoryRepository {
   }
 
   start (run: NewRun): number {
+    this.listMemo.clear()
     const info = this.insertStmt.run({
       command: run.command,
       app: run.app ?? null,
@@ -158,15 +169,18 @@ export class HistoryRepository {
   }
 
   setStatus (id: number, status: RunStatus): void {
+    this.listMemo.clear()
     this.statusStmt.run(status, id)
   }
 
   /** A row made ahead of its command (a job) learns the exact command when it starts. */
   markRunning (id: number, command: string): void {
+    this.listMemo.clear()
     this.runningStmt.run(command, commandGroup(command), id)
   }
 
   finish (id: number, outcome: RunOutcome): void {
+    this.listMemo.clear()
     this.db.transaction(() => {
       this.finishStmt.run({
         id,
@@ -191,11 +205,13 @@ export class HistoryRepository {
 
   /** dokku succeeded without doing anything (its own words say why): not a success to show. */
   skip (id: number, why: string): void {
+    this.listMemo.clear()
     this.skipStmt.run({ id, why })
   }
 
   /** A run that Docklight gave up on (shutdown): it did not finish, and says why. */
   interrupt (id: number, error: string): void {
+    this.listMemo.clear()
     this.interruptStmt.run({ id, error, now: this.now().toISOString() })
   }
 
@@ -216,9 +232,15 @@ export class HistoryRepository {
     if (query.before !== undefined) { where.push('id < @before'); params.before = query.before }
     const sql = `SELECT ${ROW_COLUMNS} FROM command_history ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''}
                  ORDER BY id DESC LIMIT @limit`
+    const key = `${sql}\0${JSON.stringify(params)}`
+    const kept = this.listMemo.get(key)
+    if (kept) return kept.slice()
     let stmt = this.listStmts.get(sql)
     if (!stmt) this.listStmts.set(sql, stmt = this.db.prepare(sql))
-    return stmt.all(params) as HistoryRow[]
+    const rows = stmt.all(params) as HistoryRow[]
+    if (this.listMemo.size >= LIST_MEMO_MAX) this.listMemo.delete(this.listMemo.keys().next().value!)
+    this.listMemo.set(key, rows)
+    return rows.slice()
   }
 
   // ---- retention (used by HistoryPruner) ------------------------------------------------------
@@ -232,6 +254,7 @@ export class HistoryRepository {
    * (one transaction). Returns how many went.
    */
   deleteCreatedBefore (cutoff: Date, limit: number): number {
+    this.listMemo.clear()
     return this.pruneByAgeStmt.run({ cutoff: cutoff.toISOString(), limit }).changes
   }
 
@@ -245,6 +268,7 @@ export class HistoryRepository {
 
   /** Deletes at most `limit` of the oldest ended rows at or before `cutoff` (from surplusCutoff). */
   deleteUpTo (cutoff: { createdAt: string; id: number }, limit: number): number {
+    this.listMemo.clear()
     return this.pruneUpToStmt.run({ createdAt: cutoff.createdAt, id: cutoff.id, limit }).changes
   }
 
@@ -255,6 +279,7 @@ export class HistoryRepository {
 
   /** Runs left "running" or "queued" by a previous process can never finish: say so. */
   markInterrupted (): number {
+    this.listMemo.clear()
     return this.db.prepare(
       `UPDATE command_history SET status = 'interrupted', error = 'Docklight restarted while this ran',
          finishedAt = @now WHERE status IN ('running', 'queued')`).run({ now: this.now().toISOString() }).changes

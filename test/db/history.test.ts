@@ -1,6 +1,6 @@
 import t from 'tap'
 import { openDatabase, migrate } from '../../src/db/database.js'
-import { HistoryRepository } from '../../src/db/history.js'
+import { HistoryRepository, LIST_MEMO_MAX } from '../../src/db/history.js'
 
 t.test('the database is WAL, migrated once, and keeps rows', async (t) => {
   const dir = t.testdir({})
@@ -33,6 +33,32 @@ t.test('start, finish, list with filters and paging', async (t) => {
   t.same(repo.list({ before: b }).map((r) => r.id), [a])
   t.same(repo.list({ limit: 1 }).map((r) => r.id), [b])
   t.equal(repo.get(999), undefined)
+})
+
+t.test('a list is answered again after every kind of write, and stays the caller\'s own', async (t) => {
+  const repo = new HistoryRepository(openDatabase(':memory:'))
+  const actions = () => repo.list({ host: 'local', app: 'a', kind: 'actions', limit: 5 })
+  t.same(actions(), [])
+  const id = repo.start({ command: 'dokku ps:restart a', app: 'a', kind: 'job', status: 'queued' })
+  t.same(actions().map((r) => [r.id, r.status]), [[id, 'queued']], 'a new row')
+  repo.markRunning(id, 'dokku ps:restart a')
+  t.equal(actions()[0]!.status, 'running', 'a queued job that started')
+  repo.finish(id, { status: 'success', exitCode: 0, stdout: '', stderr: '', durationMs: 5 })
+  t.equal(actions()[0]!.status, 'success', 'a finished run')
+  repo.skip(id, 'already running')
+  t.equal(actions()[0]!.status, 'skipped', 'a run that did nothing')
+  repo.setStatus(id, 'failed')
+  t.equal(actions()[0]!.status, 'failed', 'a status set')
+  const kept = actions()
+  kept.length = 0
+  t.equal(actions().length, 1, 'emptying the returned list leaves the kept one whole')
+  const other = repo.start({ command: 'dokku ps:stop a', app: 'a', kind: 'action' })
+  repo.interrupt(other, 'shut down')
+  t.same(actions().map((r) => r.status), ['interrupted', 'failed'], 'an interrupted run')
+  t.equal(repo.deleteCreatedBefore(new Date(Date.now() + 60_000), 10), 2)
+  t.same(actions(), [], 'pruned rows are gone at once')
+  for (let i = 0; i < LIST_MEMO_MAX + 5; i++) t.same(repo.list({ app: `app-${i}` }), [])
+  t.same(actions(), [], 'more distinct lists than the bound are still answered')
 })
 
 t.test('runs left running by a dead process are marked interrupted', async (t) => {

@@ -104,3 +104,17 @@ t.test('the pages\' alert summary is reused until a write, and for at most SUMMA
   findings.snooze(opened!.finding.id, new Date(NOW.getTime() + DAY))
   t.equal(findings.summary(NOW).total, 0, 'a snooze is seen at once')
 })
+
+t.test("an app's findings are reused until a write, and their list is the caller's own", async (t) => {
+  const d = db(t)
+  const findings = new FindingRepository(d)
+  t.same(findings.forApp('h', 'web'), [])
+  findings.apply('h', new Set(['disk']), [{ ...candidate('crash:web'), app: 'web' }], NOW)
+  const first = findings.forApp('h', 'web')
+  t.same(first.map((f) => f.key), ['crash:web'], 'a write is seen at once')
+  first.pop()
+  t.equal(findings.forApp('h', 'web').length, 1, 'emptying the returned list leaves the kept one whole')
+  t.same(findings.forApp('h', 'other'), [], 'per app')
+  findings.apply('h', new Set(['disk']), [], NOW)
+  t.same(findings.forApp('h', 'web'), [], 'a finding that resolved is gone at once')
+})
