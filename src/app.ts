@@ -17,7 +17,7 @@ import auth from './plugins/auth.js'
 import db from './plugins/db.js'
 import deploys from './plugins/deploys.js'
 import delivery from './plugins/delivery.js'
-import hosts from './plugins/hosts.js'
+import hosts, { rewriteHostUrl } from './plugins/hosts.js'
 import security from './plugins/security.js'
 import views, { isFragmentRequest } from './plugins/views.js'
 import activityRoutes, { appActivityRoutes } from './routes/activity/index.js'
@@ -95,6 +95,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     // Failures are still logged, by the error handler, with the request's id.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
+    rewriteUrl: rewriteHostUrl,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false }, onCreate: compileOncePerSchema }
   })
 
@@ -102,7 +103,8 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   // Every dokku run a request causes is recorded with where it came from: the rest of the
   // request (hooks, handler, and what they start) runs inside that context.
   app.addHook('onRequest', (req, _reply, done) => {
-    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : /^(?:\/hosts\/[^/]+)?\/hooks\//.test(req.url) ? 'webhook' : 'page', done)
+    // (`req.url` is routed without a `/hosts/<name>` prefix: see rewriteHostUrl.)
+    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : req.url.startsWith('/hooks/') ? 'webhook' : 'page', done)
   })
 
   // Order matters. The websocket plugin first: its hooks close an upgrade socket that a later
@@ -186,15 +188,17 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   await app.register(historyRoutes)
   await app.register(jobsRoutes)
   await app.register(activityRoutes)
-  // Webhooks: their own body parser, at /hooks/… and /hosts/:host/hooks/… (one set of rate limits).
-  await app.register(hooksRoutes)
   await app.register(settingsRoutes)
   await app.register(notificationsRoutes)
   await app.register(alertsRoutes)
   await app.register(paletteRoutes)
   // A host's pages: at their plain URLs for the default host (and, for the dashboard, every
-  // host), and under /hosts/:host/ for each host. The hosts plugin has resolved the host.
-  const hostPages = async (scope: FastifyInstance): Promise<void> => {
+  // host), and under /hosts/<name>/ for each host, registered once: the URL is routed without
+  // its host prefix (rewriteHostUrl) and the hosts plugin has resolved the host.
+  await app.register(async (scope: FastifyInstance): Promise<void> => {
+    scope.addHook('onRoute', (route) => { route.config = { ...route.config, hostScoped: true } })
+    // Webhooks: their own body parser, at /hooks/… and /hosts/<name>/hooks/….
+    await scope.register(hooksRoutes)
     await scope.register(dashboardRoutes)
     await scope.register(appsRoutes)
     await scope.register(appHistoryRoutes)
@@ -208,9 +212,7 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     await scope.register(databasesRoutes)
     await scope.register(pluginsRoutes)
     await scope.register(serverRoutes)
-  }
-  await app.register(hostPages)
-  await app.register(hostPages, { prefix: '/hosts/:host' })
+  })
 
   return app
 }

@@ -117,6 +117,27 @@ t.test('an unknown host is a 404 page, and nothing runs', async (t) => {
   t.equal(app.history.list({ limit: 5, kind: 'actions' }).length, 0)
 })
 
+t.test('a host\'s prefix reaches its pages only: global pages, files and unknown paths are not found under it', async (t) => {
+  const { app, cookie } = await twoHosts(t)
+  for (const url of ['/hosts/beta', '/hosts/beta/', '/hosts/beta?q=node', '/hosts/beta/?q=node']) {
+    const res = await app.inject({ url, headers: { cookie } })
+    t.equal(res.statusCode, 200, url)
+    t.match(res.body, /Apps on beta/, `${url}: beta's own dashboard`)
+  }
+  for (const url of ['/hosts/beta/history', '/hosts/beta/alerts', '/hosts/beta/settings', '/hosts/beta/login', '/hosts/beta/api/health', '/hosts/beta/no-such-page', '/hosts/beta/static/css/app.css']) {
+    const res = await app.inject({ url, headers: { cookie } })
+    t.equal(res.statusCode, 404, url)
+  }
+  const page = await app.inject({ url: '/hosts/beta/no-such-page', headers: { cookie } })
+  t.match(page.body, /There is nothing at this address/, 'the not-found page')
+  t.equal((await app.inject({ url: '/history', headers: { cookie } })).statusCode, 200, 'global pages at their own address')
+  t.equal((await app.inject({ url: '/hostsfoo/apps/x', headers: { cookie } })).statusCode, 404, 'a path that only starts like /hosts')
+
+  const out = await app.inject({ url: '/hosts/beta/apps/node-js-app/config' })
+  t.equal(out.statusCode, 303)
+  t.equal(out.headers.location, `/login?next=${encodeURIComponent('/hosts/beta/apps/node-js-app/config')}`, 'logging in leads back to the host\'s page')
+})
+
 t.test('a hung host shows as unreachable within its timeout; the other host\'s apps are listed', async (t) => {
   const hung = hungDokku()
   const { app, cookie } = await twoHosts(t, hung)

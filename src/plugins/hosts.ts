@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { IncomingMessage } from 'node:http'
 import type { HostConfig } from '../config.js'
 import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from '../dokku/runner.js'
 import type { Transport } from '../dokku/transport.js'
@@ -38,9 +39,36 @@ export interface HostsPluginOptions {
 /** `/hosts/<name>` at the start of a path, and what follows it. */
 const HOST_PREFIX = /^\/hosts\/([^/?#]*)(?=[/?#]|$)/
 
+/** Where rewriteHostUrl leaves the host a URL named, on the raw request. */
+const NAMED_HOST = Symbol('docklight.namedHost')
+type RawWithHost = IncomingMessage & { [NAMED_HOST]?: string }
+
 /** The host a URL names, if it names one (the name undecoded, as it appears in the path). */
 export function hostInPath (url: string): string | null {
   return HOST_PREFIX.exec(url)?.[1] ?? null
+}
+
+/**
+ * Fastify's `rewriteUrl`: `/hosts/<name>/apps/x?q` is routed as `/apps/x?q`, and the name kept on
+ * the request for the hook below. A host's pages are then registered once, not once plain and
+ * once under `/hosts/:host` (half the routes, their contexts and their compiled schemas, and
+ * half the boot time that went into them). Only routes registered as host pages
+ * (`config.hostScoped`) answer under a host's prefix; the rest are not found there, as before.
+ */
+export function rewriteHostUrl (req: IncomingMessage): string {
+  const url = req.url ?? '/'
+  const named = hostInPath(url)
+  if (named === null) return url
+  ;(req as RawWithHost)[NAMED_HOST] = named
+  const rest = url.slice('/hosts/'.length + named.length)
+  return rest === '' || rest[0] !== '/' ? `/${rest}` : rest
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A host's page: it answers at its own URL for the default host and under `/hosts/<name>` (app.ts). */
+    hostScoped?: boolean
+  }
 }
 
 /**
@@ -66,20 +94,24 @@ export default fp<HostsPluginOptions>(async (app, opts) => {
   app.decorateRequest('dokkuHost', null as unknown as Host)
   app.decorateRequest('hostBase', '')
 
-  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-    const named = hostInPath(req.url)
-    if (named === null) {
-      req.dokkuHost = hosts.default
+  app.addHook('onRequest', (req: FastifyRequest, reply, done) => {
+    const named = (req.raw as RawWithHost)[NAMED_HOST]
+    const host = named === undefined ? undefined : hosts.get(named)
+    if (host !== undefined && (req.is404 || req.routeOptions.config?.hostScoped === true)) {
+      req.dokkuHost = host
+      req.hostBase = `/hosts/${host.name}`
+      done()
       return
     }
-    const host = hosts.get(named)
-    if (!host) {
-      // Returning the reply ends the request here: no route runs, so no dokku command either.
+    req.dokkuHost = hosts.default
+    // An unknown host, or a global page under a host's prefix: not found. Ended here (`done` is
+    // not called): no route runs, so no dokku command either. (A path no route has is already
+    // the not-found handler's, which shows its page with the default host.)
+    if (named !== undefined && !req.is404) {
       reply.callNotFound()
-      return reply
+      return
     }
-    req.dokkuHost = host
-    req.hostBase = `/hosts/${host.name}`
+    done()
   })
 
   // Jobs outlive a closed tab, not the process: they get the grace to finish, then are

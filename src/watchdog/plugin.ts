@@ -57,9 +57,9 @@ export async function lastDeployOutcomes (host: Host, history: HistoryRepository
 
 /** The dashboard of every host (`/`), or of one (`/hosts/:host/`): its alerts card. */
 function dashboardOf (req: FastifyRequest): 'all' | 'host' | null {
-  const route = req.routeOptions.url ?? ''
-  if (route === '/') return req.hostBase === '' && req.server.hosts.several ? 'all' : 'host'
-  return route === '/hosts/:host/' || route === '/hosts/:host' ? 'host' : null
+  // A host's dashboard is the same route under its prefix (rewriteHostUrl), with a hostBase.
+  if (req.routeOptions.url !== '/') return null
+  return req.hostBase === '' && req.server.hosts.several ? 'all' : 'host'
 }
 
 /** `:app` of an app page (`/apps/:app…`, `/hosts/:host/apps/:app…`), for its findings. */

@@ -58,8 +58,8 @@ const hooksRoutes: FastifyPluginAsync = async (app) => {
       return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.body)
     }
     const options = { schema: { params: HookParams }, config: { public: true, webhook: true } }
+    // Also at /hosts/<name>/hooks/… for another host (app.ts routes it here).
     app.post(`/hooks/${provider}/:app`, options, handler)
-    app.post(`/hosts/:host/hooks/${provider}/:app`, options, handler)
   }
 }
 
