@@ -6,40 +6,20 @@
  * renews; the alert clears.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { assertNoProblems, launchBrowser, watchedPage, withChromium } from '../helpers/browser.js'
 import { startDemoServer } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const WAIT = { timeout: 90_000 }
 
 // A watchdog round, a renewal job and several page loads: more than the default file timeout on a busy machine.
 t.setTimeout(480_000)
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing: install Debian's chromium package`)
-  else t.test('browser tests', { skip: `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {})
-} else {
+withChromium(t, 'browser tests', () => {
   t.test('an expiring certificate: seen on the dashboard, opened, fixed, cleared', async (t) => {
     const server = await startDemoServer(t, { DOKKU_SIM_STEP_MS: '20', DOCKLIGHT_WATCH_INTERVAL_S: '300' })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
-    const page = await browser.newPage()
-    page.setDefaultTimeout(WAIT.timeout)
+    const browser = await launchBrowser(t)
     const problems: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    await page.exposeFunction('reportCspViolation', (v: string) => problems.push(`CSP: ${v}`))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e: SecurityPolicyViolationEvent) => {
-        (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)
-      })
-    })
+    const page = await watchedPage(browser, problems, { timeout: WAIT.timeout })
 
     await page.goto(`${server.url}/login`)
     await page.fill('#password', server.password)
@@ -84,7 +64,7 @@ if (!existsSync(CHROMIUM)) {
       t.equal(await page.getAttribute('#server-renewal [data-renewal]', 'data-renewal'), 'enabled')
     })
 
-    t.same(problems, [], 'no console errors and no CSP violations')
+    assertNoProblems(t, problems)
     await page.screenshot({ path: t.testdirName + '-last.png' }).catch(() => {})
   })
-}
+})

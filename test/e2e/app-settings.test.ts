@@ -6,29 +6,17 @@
  * land back on their section, and say what changed.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { assertNoProblems, launchBrowser, watchedPage, withChromium } from '../helpers/browser.js'
 import { startDemoServer, type RunningServer } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 // Six page loads of ten-odd dokku reads each, against the spawned simulator: on a busy machine
 // that is more than the default 120 s per file (this also raises the runner's limit for the file).
 t.setTimeout(600_000)
 
-/** A page that records console errors and CSP violations. */
-async function watchedPage (browser: Browser, problems: string[], javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled })
-  const page = await context.newPage()
-  page.setDefaultTimeout(60_000)
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-  await page.exposeFunction('reportCspViolation', (v: string) => problems.push(`CSP: ${v}`))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e: SecurityPolicyViolationEvent) => {
-      (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)
-    })
-  })
-  return page
+/** A page of its own context, with or without JavaScript, that records console errors and CSP violations. */
+function settingsPage (browser: Browser, problems: string[], javaScriptEnabled: boolean): Promise<Page> {
+  return watchedPage(browser, problems, { context: { javaScriptEnabled }, timeout: 60_000 })
 }
 
 /** Logs in on the way to `url` (the login page returns there). */
@@ -39,24 +27,14 @@ async function logIn (page: Page, server: RunningServer, url: string): Promise<v
   await page.waitForURL(url)
 }
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing: install Debian's chromium package`)
-  else t.test('browser tests', { skip: `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {})
-} else {
+withChromium(t, 'browser tests', () => {
   t.test('an admin changes app settings and runs a cron task, with and without JavaScript', async (t) => {
-    // The helper waits 20 s for the server; on a machine shared by many test runs that is
-    // sometimes too short, so one more try (the first server is stopped at teardown all the same).
-    const env = { DOKKU_SIM_STEP_MS: '20' }
-    const server = await startDemoServer(t, env).catch(() => startDemoServer(t, env))
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
+    // The helper waits 20 s for the server unless told otherwise; on a machine shared by many
+    // test runs that is sometimes too short.
+    const server = await startDemoServer(t, { DOKKU_SIM_STEP_MS: '20' }, { startTimeoutMs: 60_000 })
+    const browser = await launchBrowser(t)
     const problems: string[] = []
-    const page = await watchedPage(browser, problems, true)
+    const page = await settingsPage(browser, problems, true)
     const settings = `${server.url}/hosts/demo-a/apps/ruby-app/settings`
     await logIn(page, server, settings)
 
@@ -127,7 +105,7 @@ if (!existsSync(CHROMIUM)) {
     })
 
     await t.test('without JavaScript: map a port and turn maintenance on', async (t) => {
-      const plain = await watchedPage(browser, problems, false)
+      const plain = await settingsPage(browser, problems, false)
       await logIn(plain, server, `${server.url}/hosts/demo-a/apps/python-app/settings`)
       await plain.fill('#port-host', '8443')
       await plain.fill('#port-container', '5000')
@@ -140,7 +118,7 @@ if (!existsSync(CHROMIUM)) {
       await plain.context().close()
     })
 
-    t.same(problems, [], 'no console errors and no CSP violations')
+    assertNoProblems(t, problems)
     await page.screenshot({ path: t.testdirName + '-last.png' }).catch(() => {})
   })
-}
+})

@@ -1,35 +1,15 @@
 /// <reference lib="dom" />
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { assertNoProblems, launchBrowser, watchedPage, withChromium } from '../helpers/browser.js'
 import { startDemoServer } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-
-if (!existsSync(CHROMIUM)) {
-  // CI installs Debian's chromium (.ci/run); there, a missing browser is a failure, not a skip.
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing: install Debian's chromium package`)
-  else t.test('browser tests', { skip: `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {})
-} else {
+withChromium(t, 'browser tests', () => {
   t.test('an admin logs in, opens an app, sets a config var and restarts it', async (t) => {
     const server = await startDemoServer(t, { DOKKU_SIM_STEP_MS: '40' })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
-    const page = await browser.newPage()
+    const browser = await launchBrowser(t)
     const problems: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    await page.exposeFunction('reportCspViolation', (v: string) => problems.push(`CSP: ${v}`))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e: SecurityPolicyViolationEvent) => {
-        (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)
-      })
-    })
+    const page = await watchedPage(browser, problems)
 
     await t.test('login', async (t) => {
       await page.goto(`${server.url}/apps/node-js-app`)
@@ -89,10 +69,10 @@ if (!existsSync(CHROMIUM)) {
       t.match(await page.textContent('#app-processes'), /web\.1/, 'the processes panel refreshed after the job')
     })
 
-    t.same(problems, [], 'no console errors and no CSP violations')
+    assertNoProblems(t, problems)
     await page.screenshot({ path: t.testdirName + '-last.png' }).catch(() => {})
   })
-}
+})
 
 async function setConfigVar (t: Tap.Test, page: Page): Promise<void> {
   await page.click('nav.tabs a:has-text("Config")')

@@ -5,11 +5,9 @@
  * the first through its confirmation page.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { assertNoProblems, launchBrowser, watchedPage, withChromium } from '../helpers/browser.js'
 import { startDemoServer, type RunningServer } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 /** Each wait for the page, generous: a deploy is many simulated steps, and CI machines are shared. */
 const WAIT = { timeout: 90_000 }
 const IMAGE_A = 'registry.example.com/team/api@sha256:' + 'a'.repeat(64)
@@ -20,44 +18,19 @@ t.setTimeout(480_000)
 
 /**
  * The demo server. Without tap's processinfo hook (NODE_OPTIONS), which would follow the server
- * and every simulated dokku it spawns: on a busy machine that alone misses the helper's start
- * deadline. Should it still miss it, one more try (the first process is stopped at teardown).
+ * and every simulated dokku it spawns: on a busy machine that alone misses the helper's default
+ * start deadline; and a longer deadline, for a machine busy all the same.
  */
-async function startServer (t: Tap.Test): Promise<RunningServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startDemoServer(t, { DOKKU_SIM_STEP_MS: '20', NODE_OPTIONS: '' })
-    } catch (err) {
-      if (attempt === 2) throw err
-    }
-  }
+function startServer (t: Tap.Test): Promise<RunningServer> {
+  return startDemoServer(t, { DOKKU_SIM_STEP_MS: '20', NODE_OPTIONS: '' }, { startTimeoutMs: 60_000 })
 }
 
-if (!existsSync(CHROMIUM)) {
-  // CI installs Debian's chromium (.ci/run); there, a missing browser is a failure, not a skip.
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing: install Debian's chromium package`)
-  else t.test('browser tests', { skip: `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {})
-} else {
+withChromium(t, 'browser tests', () => {
   t.test('an admin deploys an image, sees the release, and rolls back to the previous one', async (t) => {
     const server = await startServer(t)
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
-    const page = await browser.newPage()
-    page.setDefaultTimeout(WAIT.timeout)
+    const browser = await launchBrowser(t)
     const problems: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    await page.exposeFunction('reportCspViolation', (v: string) => problems.push(`CSP: ${v}`))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e: SecurityPolicyViolationEvent) => {
-        (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)
-      })
-    })
+    const page = await watchedPage(browser, problems, { timeout: WAIT.timeout })
     const deployTab = `${server.url}/hosts/demo-a/apps/node-js-app/deploy`
 
     await page.goto(`${server.url}/login`)
@@ -123,9 +96,9 @@ if (!existsSync(CHROMIUM)) {
       t.match(now, `rollback to #${id}`, 'as a new release that says what it rolled back to')
     })
 
-    t.same(problems, [], 'no console errors and no CSP violations')
+    assertNoProblems(t, problems)
     await page.screenshot({ path: t.testdirName + '-last.png' }).catch(() => {})
   })
-}
+})
 
 namespace Tap { export type Test = import('tap').Test }

@@ -8,14 +8,14 @@
  * (gitignored; CI keeps them as artifacts). One server, one browser, one page reused.
  */
 import t from 'tap'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import axe from 'axe-core'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { assertNoProblems, launchBrowser, watchedPage, withChromium } from '../helpers/browser.js'
 import { startDemoServer } from '../helpers/server.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'artifacts', 'screenshots')
 
 const SIZES = [{ name: 'desktop', width: 1280, height: 800 }, { name: 'phone', width: 390, height: 844 }] as const
@@ -41,32 +41,15 @@ async function axeFindings (page: Page): Promise<string[]> {
   })
 }
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`${CHROMIUM} is missing: install Debian's chromium package`)
-  else t.test('ui tests', { skip: `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {})
-} else {
+withChromium(t, 'ui tests', () => {
   // 80 page visits with axe on each: about a minute on an idle machine; the bound is for a busy one.
   t.setTimeout(480_000)
   t.test('the UI holds up: every page, both sizes, both themes, and the flows', async (t) => {
     mkdirSync(SHOTS, { recursive: true })
     const server = await startDemoServer(t, { DOKKU_SIM_STEP_MS: '120' })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync']
-    })
-    t.teardown(() => browser.close())
-    const page = await browser.newPage()
+    const browser = await launchBrowser(t)
     const problems: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()} (${page.url()})`) })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message} (${page.url()})`))
-    await page.exposeFunction('reportCspViolation', (v: string) => problems.push(`CSP: ${v}`))
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e: SecurityPolicyViolationEvent) => {
-        (window as unknown as { reportCspViolation: (v: string) => void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`)
-      })
-    })
+    const page = await watchedPage(browser, problems, { withUrl: true })
     const url = (path: string) => server.url + path
 
     await page.goto(url('/login'))
@@ -94,7 +77,7 @@ if (!existsSync(CHROMIUM)) {
             await page.screenshot({ path: join(SHOTS, `${name}-${size.name}-${theme}.png`), fullPage: true })
           }
         }
-        t.same(problems.splice(0), [], `${path}: no console errors and no CSP violations`)
+        assertNoProblems(t, problems, `${path}: no console errors and no CSP violations`)
       }
       await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height })
       await page.emulateMedia({ colorScheme: 'light' })
@@ -158,7 +141,7 @@ if (!existsSync(CHROMIUM)) {
       t.equal(await page.locator('#app-actions button[data-action=stop]').count(), 0, 'no Stop on a stopped app')
       await page.waitForFunction(() => !/running/.test(document.querySelector('#app-processes tbody')?.textContent ?? 'running'))
       t.pass('the processes panel refreshed')
-      t.same(problems.splice(0), [])
+      assertNoProblems(t, problems)
     })
 
     await t.test('the palette opens an app\'s config by keyboard alone', async (t) => {
@@ -174,7 +157,7 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForURL(/\/apps\/python-app\/config$/)
       await page.waitForSelector('form[action$="/config"] [name=key]')
       t.pass('on python-app\'s config')
-      t.same(problems.splice(0), [])
+      assertNoProblems(t, problems)
     })
 
     await t.test('a toast covers no control, on a desktop and on a phone', async (t) => {
@@ -211,7 +194,7 @@ if (!existsSync(CHROMIUM)) {
         t.equal(await page.locator('#toasts .toast').count(), 0, `${size.name}: dismissed`)
       }
       await page.setViewportSize({ width: SIZES[0].width, height: SIZES[0].height })
-      t.same(problems.splice(0), [])
+      assertNoProblems(t, problems)
     })
 
     await t.test('a slow request shows the loading bar until it ends', async (t) => {
@@ -229,7 +212,7 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForFunction(() => !document.documentElement.classList.contains('is-loading'))
       t.pass('gone once the answer is in')
       await page.unroute(slow)
-      t.same(problems.splice(0), [])
+      assertNoProblems(t, problems)
     })
 
     await t.test('Back after logout shows nothing private', async (t) => {
@@ -242,7 +225,7 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForLoadState('load')
       t.match(page.url(), /\/login/, 'the server was asked again and sent the login page')
       t.equal(await page.locator('#apps-table').count(), 0, 'no app table from the browser\'s cache')
-      t.same(problems.splice(0), [])
+      assertNoProblems(t, problems)
     })
   })
-}
+})

@@ -12,8 +12,14 @@ export interface RunningServer {
   output: () => string
 }
 
+export interface StartOptions {
+  /** How long the server may take to say where it listens, in ms: 20 s unless said. */
+  startTimeoutMs?: number
+}
+
 /** Starts the built server in demo mode (the simulator) on a free port; stopped at teardown. */
-export async function startDemoServer (t: Test, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startDemoServer (t: Test, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<RunningServer> {
+  const { startTimeoutMs = 20_000 } = opts
   const password = 'e2e-password-for-tests'
   const dataDir = t.testdir({})
   const child = spawn(process.execPath, [SERVER], {
@@ -37,7 +43,7 @@ export async function startDemoServer (t: Test, env: Record<string, string> = {}
     child.kill('SIGTERM')
   }))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${startTimeoutMs} ms:\n${out}`)), startTimeoutMs)
     const check = () => {
       const m = out.match(/at (http:\/\/127\.0\.0\.1:\d+)\//)
       if (m) { clearTimeout(timer); resolve(m[1]!) }

@@ -6,43 +6,12 @@
  * every form works without JavaScript.
  */
 import t from 'tap'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { build, login } from '../helpers/build.js'
+import { client, sharedClient, toast } from '../helpers/app-client.js'
 import { jobId } from '../helpers/history.js'
 import { editSimState } from '../helpers/simulator-state.js'
 
-const HX = { 'hx-request': 'true' }
-
 /** One server for every subtest at the current dokku version; each subtest works on its own app. */
-let sharedClient: Promise<Client> | null = null
-const shared = (): Promise<Client> => (sharedClient ??= client(t))
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
-
-interface Client {
-  app: FastifyInstance
-  dataDir: string
-  get (url: string, htmx?: boolean): Promise<LightMyRequestResponse>
-  post (url: string, fields?: Record<string, string>, htmx?: boolean): Promise<LightMyRequestResponse>
-  /** Changes (actions and jobs) run so far, as history shows them, oldest first. */
-  changes (): string[]
-}
-
-async function client (t: Tap.Test, simulator: Record<string, string> = {}): Promise<Client> {
-  const { app, dataDir } = await build(t, { simulator })
-  const cookie = await login(app)
-  return {
-    app,
-    dataDir,
-    get: (url, htmx = false) => app.inject({ url, headers: { cookie, ...(htmx ? HX : {}) } }),
-    post: (url, fields = {}, htmx = true) => app.inject({ method: 'POST', url, headers: { cookie, ...FORM, ...(htmx ? HX : {}) }, payload: new URLSearchParams(fields).toString() }),
-    changes: () => app.history.list({ kind: 'actions', limit: 500 }).map((r) => r.command).reverse()
-  }
-}
-
-function toast (res: LightMyRequestResponse): { level: string, message: string } | undefined {
-  const header = res.headers['hx-trigger']
-  return typeof header === 'string' ? (JSON.parse(header) as { toast?: { level: string, message: string } }).toast : undefined
-}
+const shared = sharedClient(t)
 
 /** The section an answer carries, by id. */
 function section (body: string, id: string): string {
@@ -399,5 +368,3 @@ t.test('plugins not installed: the install command an admin runs as root', async
   t.match(refused.body, /is not a dokku command/)
 })
 
-
-namespace Tap { export type Test = import('tap').Test }

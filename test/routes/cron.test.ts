@@ -5,41 +5,9 @@
  * shown as they come; every form works without JavaScript.
  */
 import t from 'tap'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { build, login } from '../helpers/build.js'
+import { client, sharedClient, toast } from '../helpers/app-client.js'
 import { jobId } from '../helpers/history.js'
 import { editSimState } from '../helpers/simulator-state.js'
-
-const HX = { 'hx-request': 'true' }
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
-
-interface Client {
-  app: FastifyInstance
-  dataDir: string
-  get (url: string, htmx?: boolean): Promise<LightMyRequestResponse>
-  post (url: string, fields?: Record<string, string>, htmx?: boolean): Promise<LightMyRequestResponse>
-  /** Changes (actions and jobs) run so far, oldest first. */
-  changes (): string[]
-  reads (): string[]
-}
-
-async function client (t: Tap.Test, simulator: Record<string, string> = {}): Promise<Client> {
-  const { app, dataDir } = await build(t, { simulator })
-  const cookie = await login(app)
-  return {
-    app,
-    dataDir,
-    get: (url, htmx = false) => app.inject({ url, headers: { cookie, ...(htmx ? HX : {}) } }),
-    post: (url, fields = {}, htmx = true) => app.inject({ method: 'POST', url, headers: { cookie, ...FORM, ...(htmx ? HX : {}) }, payload: new URLSearchParams(fields).toString() }),
-    changes: () => app.history.list({ kind: 'actions', limit: 500 }).map((r) => r.command).reverse(),
-    reads: () => app.history.list({ kind: 'reads', limit: 500 }).map((r) => r.command)
-  }
-}
-
-function toast (res: LightMyRequestResponse): { level: string, message: string } | undefined {
-  const header = res.headers['hx-trigger']
-  return typeof header === 'string' ? (JSON.parse(header) as { toast?: { level: string, message: string } }).toast : undefined
-}
 
 /** The task ids on the page, in table order. */
 function ids (body: string): string[] {
@@ -53,8 +21,8 @@ function row (body: string, id: string): string {
   return body.slice(start, body.indexOf('</tr>', start))
 }
 
-let sharedClient: Promise<Client> | null = null
-const shared = (): Promise<Client> => (sharedClient ??= client(t))
+/** One server for every subtest at the current dokku version; each subtest works on its own app. */
+const shared = sharedClient(t)
 
 t.test('the tab: schedule, command, concurrency, state, and what dokku will not tell', async (t) => {
   const c = await shared()
@@ -157,5 +125,3 @@ t.test('older dokku: no suspend before 0.37.0, the text table before 0.31.0', as
   t.match(old.body, /Running a task now needs dokku 0\.31\.0 or newer/)
   t.notMatch(old.body, />Run now</)
 })
-
-namespace Tap { export type Test = import('tap').Test }
