@@ -103,8 +103,11 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
   // Every dokku run a request causes is recorded with where it came from: the rest of the
   // request (hooks, handler, and what they start) runs inside that context.
   app.addHook('onRequest', (req, _reply, done) => {
-    // (`req.url` is routed without a `/hosts/<name>` prefix: see rewriteHostUrl.)
-    withOrigin(req.url.startsWith('/api/v1/') ? 'api' : req.url.startsWith('/hooks/') ? 'webhook' : 'page', done)
+    // (`req.url` is routed without a `/hosts/<name>` prefix: see rewriteHostUrl.) A page needs
+    // no context of its own: 'page' is what a run outside any context records.
+    const origin = req.url.startsWith('/api/v1/') ? 'api' : req.url.startsWith('/hooks/') ? 'webhook' : null
+    if (origin === null) done()
+    else withOrigin(origin, done)
   })
 
   // Order matters. The websocket plugin first: its hooks close an upgrade socket that a later

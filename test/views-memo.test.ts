@@ -56,6 +56,8 @@ t.test('a page gets each part in place of its marker, and text cannot forge a ma
   const html = `<main>${nav.marker}<p>${forged}</p>${table.marker}|${nav.marker}</main>`
   t.equal(assemble(html, [table, nav]).toString('utf8'), `<main><nav/><p>${forged}</p><table>é</table>|<nav/></main>`)
   t.equal(assemble('<p>plain</p>', [table]).toString(), '<p>plain</p>')
+  t.equal(assemble(Buffer.from(`é${html}`, 'utf8'), [table, nav]).toString('utf8'), `é<main><nav/><p>${forged}</p><table>é</table>|<nav/></main>`,
+    'a page already encoded (multi-byte text before the markers) is assembled the same')
 })
 
 t.test("a big part's template yields to the event loop once its turn is due", async (t) => {

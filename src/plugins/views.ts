@@ -159,8 +159,9 @@ export default fp<ViewsPluginOptions>(async (app, opts) => {
     if (parts === null || parts.length === 0) return reply.send(html)
     ;(reply as ReplyWithParts).memoParts = null
     // The markers name their parts' hashes: hashing the small page around them covers all of it.
-    reply.header('ETag', `W/"${sha1(html)}"`)
-    return reply.send(assemble(html, parts))
+    const page = Buffer.from(html, 'utf8')
+    reply.header('ETag', `W/"${sha1(page)}"`)
+    return reply.send(assemble(page, parts))
   }
 
   app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {

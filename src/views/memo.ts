@@ -86,21 +86,27 @@ export class RenderMemo {
   }
 }
 
-/** A page's HTML with each part's marker replaced by the part's bytes. */
-export function assemble (html: string, parts: readonly MemoPart[]): Buffer {
+/**
+ * A page's HTML with each part's marker replaced by the part's bytes. The page may come
+ * encoded already (the caller hashed those bytes for its ETag): it is not encoded twice.
+ */
+export function assemble (html: string | Buffer, parts: readonly MemoPart[]): Buffer {
+  const page = typeof html === 'string' ? Buffer.from(html, 'utf8') : html
+  const markers = parts.map((p) => ({ part: p, bytes: Buffer.from(p.marker, 'utf8') }))
   const chunks: Buffer[] = []
   let from = 0
   for (;;) {
     let next = -1
-    let part: MemoPart | undefined
-    for (const p of parts) {
-      const at = html.indexOf(p.marker, from)
-      if (at !== -1 && (next === -1 || at < next)) { next = at; part = p }
+    let found: (typeof markers)[number] | undefined
+    for (const m of markers) {
+      const at = page.indexOf(m.bytes, from)
+      if (at !== -1 && (next === -1 || at < next)) { next = at; found = m }
     }
-    if (next === -1 || part === undefined) break
-    chunks.push(Buffer.from(html.slice(from, next), 'utf8'), part.bytes)
-    from = next + part.marker.length
+    if (next === -1 || found === undefined) break
+    chunks.push(page.subarray(from, next), found.part.bytes)
+    from = next + found.bytes.length
   }
-  chunks.push(Buffer.from(html.slice(from), 'utf8'))
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  if (chunks.length === 0) return page
+  chunks.push(page.subarray(from))
+  return Buffer.concat(chunks)
 }

@@ -120,10 +120,13 @@ export default fp<WatchdogPluginOptions>(async (app, opts) => {
     await notifier.stop()
   })
 
-  app.addHook('preHandler', async (req, reply) => {
+  // A callback hook, as the per-request ones in plugins/ (no promise per request).
+  app.addHook('preHandler', (req, reply, done) => {
     // @fastify/view merges `reply.locals` into every template's data (its types omit it).
     const locals = (reply as unknown as { locals?: Record<string, unknown> | null }).locals
-    if (!locals || req.url.startsWith('/api/') || req.url.startsWith('/static/') || sessionOf(req) === null) return
-    Object.assign(locals, pageAlerts(ctx, app.hosts.list, req.dokkuHost, { app: appOf(req), dashboard: dashboardOf(req) }))
+    if (locals && !req.url.startsWith('/api/') && !req.url.startsWith('/static/') && sessionOf(req) !== null) {
+      Object.assign(locals, pageAlerts(ctx, app.hosts.list, req.dokkuHost, { app: appOf(req), dashboard: dashboardOf(req) }))
+    }
+    done()
   })
 }, { name: 'watchdog', dependencies: ['db', 'hosts', 'views', 'auth'] })
