@@ -5,7 +5,7 @@
  * tail's lines per second to a websocket client (fast and stalled), and the first page's weight.
  */
 import autocannon from 'autocannon'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -37,7 +37,11 @@ export const HOUR_OF_LINES = 20 * 3600
 /** How long the stalled client stays stalled, while dokku keeps sending. */
 const STALL_MS = 8000
 
-export interface Throughput { what: string; docklight: number; bare: number; ratio: number }
+/**
+ * req/s of each server, and its own CPU time per request (from /proc: what the server did for
+ * one answer, whatever autocannon on the other core could send). `cpuRatio`: bare's over Docklight's.
+ */
+export interface Throughput { what: string; docklight: number; bare: number; ratio: number; docklightCpuUs: number; bareCpuUs: number; cpuRatio: number }
 
 export interface HttpFigures {
   readyMs: { docklight: number; bare: number; ratio: number }
@@ -52,10 +56,17 @@ export interface HttpFigures {
   bootReadsMs: number
 }
 
-async function rate (url: string, headers: Record<string, string>, seconds: number): Promise<{ requests: number; seconds: number }> {
+/** A process's user and system CPU time so far, in µs (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuUs (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
+async function rate (url: string, headers: Record<string, string>, seconds: number, pid?: number): Promise<{ requests: number; seconds: number; cpuUs: number }> {
+  const before = pid === undefined ? 0 : cpuUs(pid)
   const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds })
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`)
-  return { requests: r.requests.total, seconds: r.duration }
+  return { requests: r.requests.total, seconds: r.duration, cpuUs: pid === undefined ? 0 : cpuUs(pid) - before }
 }
 
 /**
@@ -63,15 +74,22 @@ async function rate (url: string, headers: Record<string, string>, seconds: numb
  * each, one after the other): the machine is shared, and a load that comes and goes then
  * weighs on both alike.
  */
-async function rates (docklight: { url: string; headers?: Record<string, string> }, bare: string): Promise<{ docklight: number; bare: number; requests: number }> {
-  const sum = { d: { requests: 0, seconds: 0 }, b: { requests: 0, seconds: 0 } }
+async function rates (docklight: { url: string; pid: number; headers?: Record<string, string> }, bare: { url: string; pid: number }): Promise<{ docklight: number; bare: number; requests: number; docklightCpuUs: number; bareCpuUs: number }> {
+  const sum = { d: { requests: 0, seconds: 0, cpuUs: 0 }, b: { requests: 0, seconds: 0, cpuUs: 0 } }
   for (let i = 0; i < ROUNDS; i++) {
-    const d = await rate(docklight.url, docklight.headers ?? {}, SLICE_S)
-    const b = await rate(bare, {}, SLICE_S)
-    sum.d.requests += d.requests; sum.d.seconds += d.seconds
-    sum.b.requests += b.requests; sum.b.seconds += b.seconds
+    const d = await rate(docklight.url, docklight.headers ?? {}, SLICE_S, docklight.pid)
+    const b = await rate(bare.url, {}, SLICE_S, bare.pid)
+    for (const [total, one] of [[sum.d, d], [sum.b, b]] as const) {
+      total.requests += one.requests; total.seconds += one.seconds; total.cpuUs += one.cpuUs
+    }
   }
-  return { docklight: sum.d.requests / sum.d.seconds, bare: sum.b.requests / sum.b.seconds, requests: sum.d.requests }
+  return {
+    docklight: sum.d.requests / sum.d.seconds,
+    bare: sum.b.requests / sum.b.seconds,
+    requests: sum.d.requests,
+    docklightCpuUs: sum.d.cpuUs / sum.d.requests,
+    bareCpuUs: sum.b.cpuUs / sum.b.requests
+  }
 }
 
 /** Spawns in turns, SPAWNS of each; the median time to the first 200 of each. The last Docklight stays running. */
@@ -196,9 +214,10 @@ export async function measureHttp (latencyMs: number): Promise<HttpFigures> {
       const idle = rssMb(pid)!
       const bareIdle = rssMb(bare.child.pid!)!
 
-      const dashboard = await rates({ url: `${server.url}/`, headers: { cookie } }, `${bare.url}/page`)
-      const appPage = await rates({ url: `${server.url}/apps/app-001`, headers: { cookie } }, `${bare.url}/app`)
-      const health = await rates({ url: `${server.url}/api/health` }, `${bare.url}/health`)
+      const barePid = bare.child.pid!
+      const dashboard = await rates({ url: `${server.url}/`, pid, headers: { cookie } }, { url: `${bare.url}/page`, pid: barePid })
+      const appPage = await rates({ url: `${server.url}/apps/app-001`, pid, headers: { cookie } }, { url: `${bare.url}/app`, pid: barePid })
+      const health = await rates({ url: `${server.url}/api/health`, pid }, { url: `${bare.url}/health`, pid: barePid })
       let requests = dashboard.requests + appPage.requests + health.requests
       // Up to LOAD_REQUESTS, the pages in turns (a slow machine's figures are short of it).
       for (let i = 0; requests < LOAD_REQUESTS && i < 12; i++) {
@@ -211,7 +230,9 @@ export async function measureHttp (latencyMs: number): Promise<HttpFigures> {
       await sleep(1000)
       const afterTail = rssMb(pid)!
       const stalled = await tailClient(server.url, cookie, { stallMs: STALL_MS, pid })
-      const row = (what: string, r: { docklight: number; bare: number }): Throughput => ({ what, docklight: r.docklight, bare: r.bare, ratio: r.docklight / r.bare })
+      const row = (what: string, r: Awaited<ReturnType<typeof rates>>): Throughput => ({
+        what, docklight: r.docklight, bare: r.bare, ratio: r.docklight / r.bare, docklightCpuUs: r.docklightCpuUs, bareCpuUs: r.bareCpuUs, cpuRatio: r.bareCpuUs / r.docklightCpuUs
+      })
       return {
         readyMs: { docklight: ready.docklightMs, bare: ready.bareMs, ratio: ready.docklightMs / ready.bareMs },
         throughput: [row('dashboard, cached (100 apps)', dashboard), row('app page, cached', appPage), row('/api/health', health)],

@@ -90,7 +90,11 @@ History per successful read: ${history.row} bytes of row, ${history.output} byte
 autocannon, ${CONNECTIONS} connections, ${ROUNDS} slices of ${SLICE_S} s per server and figure, the two servers in turns. The bare pages are HTML strings of the same size as the Docklight pages
 (dashboard ${http.pageBytes.dashboard.toLocaleString('en')} bytes, app page ${http.pageBytes.app.toLocaleString('en')} bytes), so the ratio is what Docklight does per request.
 
-${table(['what', 'Docklight (req/s)', 'bare Fastify (req/s)', 'ratio'], http.throughput.map((r) => [r.what, r.docklight.toFixed(0), r.bare.toFixed(0), pct(r.ratio)]))}
+${table(['what', 'Docklight (req/s)', 'bare Fastify (req/s)', 'ratio', 'Docklight CPU per request', 'bare CPU per request', 'CPU ratio'],
+  http.throughput.map((r) => [r.what, r.docklight.toFixed(0), r.bare.toFixed(0), pct(r.ratio), `${r.docklightCpuUs.toFixed(0)} µs`, `${r.bareCpuUs.toFixed(0)} µs`, pct(r.cpuRatio)]))}
+
+The CPU columns are each server's own user and system time per answer (/proc, over the same slices): on 2 cores
+autocannon shares the machine with the server, so req/s also measures autocannon; CPU per request does not.
 
 | when | RSS |
 | --- | --- |
