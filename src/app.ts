@@ -9,7 +9,7 @@ import { DokkuError, httpStatusFor, InvalidArgumentError } from './dokku/errors.
 import { AppBusyError } from './jobs/manager.js'
 import type { RunnerOptions } from './dokku/runner.js'
 import { withOrigin } from './run-context.js'
-import { compileOncePerSchema } from './schema-cache.js'
+import { RouteValidators } from './schema-cache.js'
 import type { Transport } from './dokku/transport.js'
 import { HealthSource, type HealthSourceOptions } from './health/server-health.js'
 import assets from './plugins/assets.js'
@@ -47,6 +47,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     serverHealth: HealthSource
+    /** Compiles the route validators no request has needed yet (the server, once it listens). */
+    warmValidators (): Promise<Error[]>
   }
 }
 
@@ -83,6 +85,7 @@ function describeError (err: FastifyError): { status: number; shown: boolean } {
 }
 
 export async function buildApp (config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const validators = new RouteValidators()
   const app = Fastify({
     logger: opts.logger ?? { level: config.production ? 'info' : 'warn' },
     bodyLimit: BODY_LIMIT,
@@ -96,8 +99,9 @@ export async function buildApp (config: Config, opts: BuildOptions = {}): Promis
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
     rewriteUrl: rewriteHostUrl,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false }, onCreate: compileOncePerSchema }
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false }, onCreate: validators.attach }
   })
+  app.decorate('warmValidators', () => validators.warm())
 
   app.decorate('config', config)
   // Every dokku run a request causes is recorded with where it came from: the rest of the

@@ -52,6 +52,10 @@ async function main (): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host })
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
+  // The validators of routes nobody asked for yet, compiled now that requests are answered.
+  void app.warmValidators().then((refused) => {
+    for (const err of refused) app.log.error({ err }, 'a route schema does not compile')
+  })
   const bound = app.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : config.port
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`
