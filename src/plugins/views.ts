@@ -26,9 +26,11 @@ declare module 'fastify' {
   interface FastifyReply {
     /**
      * Renders a page template: alone for an htmx fragment request, inside the layout
-     * otherwise. The one place that decides "fragment or page".
+     * otherwise. The one place that decides "fragment or page". With `memo`, a version of
+     * everything `data` shows, the whole page is kept and sent again while that version, the
+     * layout's data (the alerts, the banner) and the host context stay the same.
      */
-    render (template: string, data?: Record<string, unknown>): Promise<FastifyReply>
+    render (template: string, data?: Record<string, unknown>, options?: { memo?: string }): Promise<FastifyReply>
     /**
      * Renders a partial on its own (an htmx mutation's answer). With `memo`, a version of
      * everything the partial shows, the rendering is kept and reused (see memoPart).
@@ -164,15 +166,30 @@ export default fp<ViewsPluginOptions>(async (app, opts) => {
     return reply.send(assemble(page, parts))
   }
 
-  app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+  app.decorateReply('render', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: { memo?: string } = {}) {
     const fragment = isFragmentRequest(this.request)
     this.header('Vary', 'HX-Request')
     // A whole page is never stored: Back after logout must not show app states from the
     // browser's cache. Fragments keep `private, no-cache` and their ETag (plugins/delivery.ts).
     if (!fragment && !this.hasHeader('cache-control')) this.header('Cache-Control', 'no-store')
-    const html = await this.viewAsync(`pages/${template}`, { ...hostContext(this.request), ...data, fragment },
+    const renderHtml = () => this.viewAsync(`pages/${template}`, { ...hostContext(this.request), ...data, fragment },
       fragment ? undefined : { layout: 'layouts/main' })
-    return sendHtml(this, html)
+    if (options.memo === undefined) return sendHtml(this, await renderHtml())
+
+    // The key: the route's version of its data, and what else the page shows: the layout's data
+    // (reply.locals: the alert counts, the security banner, the dashboard's alerts), the host
+    // context and whether the layout is around it. All of them small: the big parts (the table)
+    // are in the route's version as their own memo's version.
+    const locals = (this as unknown as { locals?: Record<string, unknown> | null }).locals ?? {}
+    const version = `${options.memo}\0${fragment ? 1 : 0}\0${JSON.stringify(locals)}\0${JSON.stringify(hostContext(this.request))}`
+    const page = await memo.getBytes(memoKey(this.request, `page:${template}`, version), async () => {
+      const html = await renderHtml()
+      const parts = (this as ReplyWithParts).memoParts
+      ;(this as ReplyWithParts).memoParts = null
+      return parts === null || parts.length === 0 ? Buffer.from(html, 'utf8') : assemble(Buffer.from(html, 'utf8'), parts)
+    }, cache)
+    ;(this as ReplyWithParts).memoParts = null
+    return this.type('text/html; charset=utf-8').header('ETag', `W/"${page.hash}"`).send(page.bytes)
   })
 
   app.decorateReply('fragment', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, options: { memo?: string } = {}) {

@@ -55,13 +55,18 @@ export class RenderMemo {
 
   /** The part for `key`, rendering it when it is not kept (`keep` false: rendered, never kept). */
   async get (key: string, render: () => string | Promise<string>, keep = true): Promise<MemoPart> {
+    return this.getBytes(key, async () => Buffer.from(await render(), 'utf8'), keep)
+  }
+
+  /** As `get`, for a rendering that comes encoded already (a whole page, assembled). */
+  async getBytes (key: string, render: () => Promise<Buffer>, keep = true): Promise<MemoPart> {
     const hit = keep ? this.entries.get(key) : undefined
     if (hit) {
       this.entries.delete(key)
       this.entries.set(key, hit)
       return hit
     }
-    const bytes = Buffer.from(await render(), 'utf8')
+    const bytes = await render()
     const hash = sha1(bytes)
     const part: MemoPart = { bytes, hash, marker: `\u0000memo:${this.nonce}:${hash}\u0000` }
     if (!keep) return part

@@ -95,3 +95,38 @@ t.test('past its lifetime the old table comes at once, and one background read r
   t.ok(refreshes.length >= 1, 'refreshed in the background')
   t.ok(refreshes.length <= 2 + Math.floor(refreshes.length / 2), 'three stale views at once started one refresh, not three')
 })
+
+t.test('the whole page is sent again while it shows the same; an alert, the filter or an htmx request make another', async (t) => {
+  // A fixed reading of the gauges (no /proc here), so that only what the test changes changes.
+  const { app } = await build(t, { health: { procRoot: '/nonexistent', diskPath: '/nonexistent' } })
+  const cookie = await login(app)
+  const view = async (url = '/') => {
+    const res = await app.inject({ url, headers: { cookie } })
+    t.equal(res.statusCode, 200, url)
+    return res
+  }
+  const first = await view()
+  const again = await view()
+  t.equal(again.body, first.body, 'the same page')
+  t.equal(again.headers.etag, first.headers.etag, 'with the same ETag')
+  t.equal(again.headers['cache-control'], 'no-store')
+  t.match(String(again.headers['content-type']), /^text\/html/)
+  t.notOk(again.body.includes('\u0000'), 'no placeholder of a memoized part')
+
+  const findings = app.alerts.findings
+  findings.apply(app.hosts.default.name, new Set(['disk']), [{
+    rule: 'disk', key: 'disk:/', app: null, severity: 'critical', title: 'Disk / is 97 % full', detail: '', action: '', fix: null
+  }], new Date())
+  const alerted = await view()
+  t.not(alerted.headers.etag, first.headers.etag, 'a new finding is a new page')
+  t.match(alerted.body, /Disk \/ is 97 % full/, 'on the dashboard\'s alerts card at once')
+
+  const filtered = await view('/?q=ruby')
+  t.notMatch(filtered.body, /node-js-app<\/strong>/, 'another filter, another page')
+  t.match(filtered.body, /value="ruby"/)
+  t.match((await view()).body, /node-js-app<\/strong>/, 'and the unfiltered one is still right')
+
+  const fragment = await app.inject({ url: '/', headers: { cookie, 'hx-request': 'true' } })
+  t.notMatch(fragment.body, /<html/, 'an htmx request for the page gets it without the layout')
+  t.match((await view()).body, /<html/, 'and the page keeps its layout')
+})

@@ -16,8 +16,10 @@ const dashboardRoutes: FastifyPluginAsync = async (app) => {
     const q = req.query.q ?? ''
     const [hosts, health] = await Promise.all([dashboard(hostsOf(req), q), app.serverHealth.read()])
     // The table is rendered once per version of its rows (300 apps: the bulk of the page).
-    const appsTable = await reply.memoPart('apps-table', { hostApps: hosts, q }, tableVersion(hosts, q))
-    return reply.render('dashboard', { title: 'Apps', hostApps: hosts, q, health, createForm: {}, appsTable })
+    const table = tableVersion(hosts, q)
+    const appsTable = await reply.memoPart('apps-table', { hostApps: hosts, q }, table)
+    // The whole page, kept while its table, the filter and the gauges' reading stay the same.
+    return reply.render('dashboard', { title: 'Apps', q, health, createForm: {}, appsTable }, { memo: `${table}\0${q}\0${JSON.stringify(health)}` })
   })
 
   // The table alone: the filter box and the periodic refresh ask for it.
