@@ -87,7 +87,7 @@ History per successful read: ${history.row} bytes of row, ${history.output} byte
 
 ## Over HTTP, against bare Fastify 5 in the same run
 
-autocannon, ${CONNECTIONS} connections, ${ROUNDS} slices of ${SLICE_S} s per server and figure, the two servers in turns. The bare pages are HTML strings of the same size as the Docklight pages
+autocannon, ${CONNECTIONS} connections, ${ROUNDS} slices of ${SLICE_S} s per server and figure after one slice of each to warm up (not counted), the two servers in turns. The bare pages are HTML strings of the same size as the Docklight pages
 (dashboard ${http.pageBytes.dashboard.toLocaleString('en')} bytes, app page ${http.pageBytes.app.toLocaleString('en')} bytes), so the ratio is what Docklight does per request.
 
 ${table(['what', 'Docklight (req/s)', 'bare Fastify (req/s)', 'ratio', 'Docklight CPU per request', 'bare CPU per request', 'CPU ratio'],
