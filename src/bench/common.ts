@@ -17,6 +17,12 @@ export function rssMb (pid: number): number | null {
   }
 }
 
+/** A process's user and system CPU time so far, in µs (/proc/<pid>/stat, in clock ticks of 10 ms). */
+export function cpuUs (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
 export interface HttpAnswer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
 /** One HTTP request to 127.0.0.1; the body as it came (still compressed when it was). */

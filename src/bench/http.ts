@@ -5,7 +5,7 @@
  * tail's lines per second to a websocket client (fast and stalled), and the first page's weight.
  */
 import autocannon from 'autocannon'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib'
 import WebSocket from 'ws'
 import { createSeedState, writeStateFile } from '../dokku/simulator/index.js'
 import { simulatorCli } from '../dokku/transport.js'
-import { httpRequest, loginOverHttp, median, rssMb, sleep, spawnServer, waitQuiet, type Spawned } from './common.js'
+import { cpuUs, httpRequest, loginOverHttp, median, rssMb, sleep, spawnServer, waitQuiet, type Spawned } from './common.js'
 import { freePort, writeExecutable } from './loopback-sshd.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -54,12 +54,6 @@ export interface HttpFigures {
   pageBytes: { dashboard: number; app: number }
   /** How long the server's background reads at boot went on (waited for before measuring). */
   bootReadsMs: number
-}
-
-/** A process's user and system CPU time so far, in µs (/proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuUs (pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10_000
 }
 
 async function rate (url: string, headers: Record<string, string>, seconds: number, pid?: number): Promise<{ requests: number; seconds: number; cpuUs: number }> {

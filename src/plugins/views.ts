@@ -185,9 +185,9 @@ export default fp<ViewsPluginOptions>(async (app, opts) => {
     const page = await memo.getBytes(memoKey(this.request, `page:${template}`, version), async () => {
       const html = await renderHtml()
       const parts = (this as ReplyWithParts).memoParts
-      ;(this as ReplyWithParts).memoParts = null
       return parts === null || parts.length === 0 ? Buffer.from(html, 'utf8') : assemble(Buffer.from(html, 'utf8'), parts)
     }, cache)
+    // The page holds its parts already (rendered now, or kept): nothing is left to assemble.
     ;(this as ReplyWithParts).memoParts = null
     return this.type('text/html; charset=utf-8').header('ETag', `W/"${page.hash}"`).send(page.bytes)
   })
